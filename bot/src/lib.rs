@@ -1,0 +1,13 @@
+//! The `bosun` binary's library: HTTP ingress and request verification, the
+//! adapters that implement the engine's ports, settings, CLI and wiring.
+
+pub mod audit_cli;
+pub mod cli;
+pub mod github;
+pub mod ingress;
+pub mod local_forge;
+pub mod metrics;
+pub mod oneshot;
+pub mod serve;
+pub mod settings;
+pub mod token;

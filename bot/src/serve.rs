@@ -1,0 +1,147 @@
+//! `bosun serve`: open the store, pick the forge, start the engine and the
+//! HTTP server, and stop both cleanly on Ctrl-C or SIGTERM.
+
+use crate::ingress::{self, AppState, ServiceInfo};
+use crate::local_forge::LocalForge;
+use crate::metrics::Metrics;
+use crate::settings::{ServeArgs, Settings};
+use anyhow::Context;
+use bosun_reconciler::engine::{Engine, EngineConfig, EngineDeps};
+use bosun_reconciler::ports::forge::Forge;
+use bosun_reconciler::store::{SledStore, Store};
+use std::sync::Arc;
+use std::time::Instant;
+use tracing::info;
+
+/// A running engine with the router that feeds it.
+pub struct Service {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// The router to serve.
+    pub router: axum::Router,
+    /// What the status route shows.
+    pub info: ServiceInfo,
+}
+
+/// Builds the store, forge, engine and router from settings, and starts the
+/// engine's workers.
+pub fn build(settings: &Settings) -> anyhow::Result<Service> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
+    let store_dir = settings.data_dir.join("store");
+    let store: Arc<dyn Store> = Arc::new(
+        SledStore::open(&store_dir)
+            .with_context(|| format!("opening the store in {}", store_dir.display()))?,
+    );
+    let metrics = Arc::new(Metrics::new());
+    let (forge, info): (Arc<dyn Forge>, ServiceInfo) = match &settings.github_app {
+        Some(app) => {
+            let forge = crate::github::from_settings(app, metrics.clone())
+                .context("setting up the GitHub App client")?;
+            let info = ServiceInfo {
+                forge: "github".to_owned(),
+                data_dir: settings.data_dir.display().to_string(),
+                repo: None,
+            };
+            (forge, info)
+        }
+        None => {
+            let local =
+                LocalForge::open(&settings.repo, Arc::clone(&store)).with_context(|| {
+                    format!(
+                        "opening {} as the managed git repository",
+                        settings.repo.display()
+                    )
+                })?;
+            let info = ServiceInfo {
+                forge: "local".to_owned(),
+                data_dir: settings.data_dir.display().to_string(),
+                repo: Some(local.repo_name().to_string()),
+            };
+            (Arc::new(local), info)
+        }
+    };
+    let engine = Engine::new(EngineDeps {
+        store,
+        forge,
+        observer: metrics.clone(),
+        config: EngineConfig {
+            workers: settings.workers,
+            resync_every: settings.resync_every,
+            ..EngineConfig::default()
+        },
+    });
+    engine.start().context("starting the engine")?;
+    let api_token = crate::token::ensure_token(&settings.data_dir)
+        .with_context(|| format!("writing the API token into {}", settings.data_dir.display()))?;
+    let state = Arc::new(AppState {
+        engine: Arc::clone(&engine),
+        metrics,
+        github_secrets: settings.github_webhook_secrets.clone(),
+        max_body: settings.max_body_bytes,
+        info: info.clone(),
+        api_token: Some(api_token),
+    });
+    Ok(Service {
+        engine,
+        router: ingress::app(state),
+        info,
+    })
+}
+
+/// Runs the server until a shutdown signal.
+pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let settings = args.resolve()?;
+    let service = build(&settings)?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    let address = listener.local_addr()?;
+    info!(
+        %address,
+        forge = service.info.forge,
+        ready_ms = started.elapsed().as_millis() as u64,
+        "bosun is ready"
+    );
+    println!(
+        "bosun {} is ready in {} ms",
+        env!("CARGO_PKG_VERSION"),
+        started.elapsed().as_millis()
+    );
+    println!("  forge:   {}", service.info.forge);
+    if let Some(repo) = &service.info.repo {
+        println!("  repo:    {} ({})", settings.repo.display(), repo);
+    }
+    println!("  state:   {}", settings.data_dir.join("store").display());
+    println!("  status:  http://{address}/api/v1/status");
+    println!("  webhook: http://{address}/webhooks/github");
+    axum::serve(listener, service.router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    info!("stopping the engine");
+    service.engine.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,23 @@
+//! The bosun engine: domain events, the durable store, the work queue, the
+//! reconcile loop and the ports it talks to the world through.
+//!
+//! Nothing in this crate names a vendor type: payloads are translated into
+//! [`event::Event`]s at the edge (in `bot`), and effects go out through the
+//! traits in [`ports`].
+
+pub mod ask;
+pub mod audit;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod locks;
+pub mod messages;
+pub mod ports;
+pub mod pr;
+pub mod queue;
+pub mod repo;
+pub mod store;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;

@@ -1,0 +1,4 @@
+//! The ports: what the engine needs from the outside world, as traits.
+//! Adapters live in the `bot` crate; in-memory doubles behind `testkit`.
+
+pub mod forge;

@@ -1,0 +1,84 @@
+//! Reconciling one pull request: the sticky environments comment, and (with
+//! later services) commands, plans and the gate.
+
+pub mod comments;
+pub mod touched;
+
+use crate::config::{self, RepoConfig};
+use crate::error::ReconcileError;
+use crate::ids::{PrNumber, RepoName};
+use crate::messages;
+use crate::ports::forge::{Forge, ForgeError, Marker, PrState};
+use crate::store::{PendingEvent, Store};
+use tracing::debug;
+
+/// What a pull request's reconcile works with.
+pub struct PrContext<'a> {
+    /// The code host.
+    pub forge: &'a dyn Forge,
+    /// The durable store.
+    pub store: &'a dyn Store,
+    /// bosun's own login on the forge.
+    pub bot_login: String,
+}
+
+/// The marker of the sticky environments comment.
+pub fn envs_marker() -> Marker {
+    Marker::new("envs", "pr")
+}
+
+/// Converges one pull request on what bosun should have said and done.
+pub async fn reconcile(
+    ctx: &PrContext<'_>,
+    repo: &RepoName,
+    number: PrNumber,
+    events: &[PendingEvent],
+) -> Result<(), ReconcileError> {
+    let pr = match ctx.forge.pull_request(repo, number).await {
+        Ok(pr) => pr,
+        Err(ForgeError::NotFound(_)) => {
+            debug!(%repo, %number, "pull request is gone");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let config = config::load(ctx.forge, repo).await?;
+    if pr.state == PrState::Open {
+        let fallback = RepoConfig::default();
+        let usable = config.as_ref().unwrap_or(&fallback);
+        ensure_envs_comment(ctx, repo, number, usable).await?;
+    }
+    for comment in comments::command_comments(events) {
+        comments::handle_comment(ctx, repo, number, comment, &config).await?;
+    }
+    Ok(())
+}
+
+/// Upserts the comment listing the environments the pull request touches.
+/// A pull request that touches none gets no comment, unless it had one
+/// (its changes moved away from every environment): that one is updated.
+async fn ensure_envs_comment(
+    ctx: &PrContext<'_>,
+    repo: &RepoName,
+    number: PrNumber,
+    config: &RepoConfig,
+) -> Result<(), ReconcileError> {
+    let catalog = &config.envs;
+    let files = ctx.forge.changed_files(repo, number).await?;
+    let touched = touched::touched_envs(&files, catalog);
+    let marker = envs_marker();
+    if touched.is_empty() {
+        let comments = ctx.forge.comments(repo, number).await?;
+        let had_one = comments
+            .iter()
+            .any(|c| c.author == ctx.bot_login && marker.is_in(&c.body));
+        if !had_one {
+            return Ok(());
+        }
+    }
+    let body = messages::envs_comment(&touched, catalog);
+    ctx.forge
+        .upsert_comment(repo, number, &marker, &body)
+        .await?;
+    Ok(())
+}
