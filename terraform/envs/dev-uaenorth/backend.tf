@@ -1,0 +1,14 @@
+# State of dev-uaenorth, in its own container of the platform state account
+# (created by envs/ops-uaenorth). Only this environment's runner identity can
+# read or write tfstate-dev. Authentication is OIDC (workload identity
+# federation), data access Entra ID only: the account has shared keys disabled.
+terraform {
+  backend "azurerm" {
+    resource_group_name  = "rg-tfstate-ops-uaenorth"
+    storage_account_name = "stplattfstateuaen01"
+    container_name       = "tfstate-dev"
+    key                  = "dev-uaenorth.tfstate"
+    use_oidc             = true
+    use_azuread_auth     = true
+  }
+}
