@@ -29,15 +29,41 @@ pub struct LocalArgs {
     pub dry_run: bool,
 }
 
-/// A chat command's arguments, in the same words as in chat.
+/// A chat command's arguments, in the same words as in chat. The grammar,
+/// not clap, decides what each command accepts: `--force` and `--period` are
+/// handed to it as written.
 #[derive(Debug, Clone, Args)]
 pub struct CommandArgs {
-    /// The words after the command, e.g. `stg prd api --force`.
-    #[arg(allow_hyphen_values = true)]
+    /// The words after the command, e.g. `stg prd api`.
     pub words: Vec<String>,
+    /// `/promote ... --force`: skip a promotion stage (platform role).
+    #[arg(long)]
+    pub force: bool,
+    /// `/cost ... --period 7d`: the period to report on.
+    #[arg(long)]
+    pub period: Option<String>,
     /// Where it runs.
     #[command(flatten)]
     pub local: LocalArgs,
+}
+
+impl CommandArgs {
+    /// The chat text these arguments stand for, e.g. `/promote stg prd --force`.
+    pub fn chat_text(&self, name: CommandName) -> String {
+        let mut text = format!("/{name}");
+        for word in &self.words {
+            text.push(' ');
+            text.push_str(word);
+        }
+        if self.force {
+            text.push_str(" --force");
+        }
+        if let Some(period) = &self.period {
+            text.push_str(" --period ");
+            text.push_str(period);
+        }
+        text
+    }
 }
 
 /// The subcommands.

@@ -51,11 +51,7 @@ pub async fn run_command(name: CommandName, args: &CommandArgs) -> anyhow::Resul
     let store = open_store(&args.local.data_dir)?;
     let forge = LocalForge::open(&args.local.repo, store.clone())
         .with_context(|| format!("opening {} as a git checkout", args.local.repo.display()))?;
-    let mut text = format!("/{name}");
-    for word in &args.words {
-        text.push(' ');
-        text.push_str(word);
-    }
+    let text = args.chat_text(name);
     let ask = LocalAsk {
         id: format!("cli:{}", uuid::Uuid::new_v4()),
         user: local_user(),

@@ -9,6 +9,8 @@ use anyhow::Context;
 use bosun_reconciler::engine::{Engine, EngineConfig, EngineDeps};
 use bosun_reconciler::ports::forge::Forge;
 use bosun_reconciler::store::{SledStore, Store};
+use std::io::Write;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 use tracing::info;
@@ -98,24 +100,18 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     let address = listener.local_addr()?;
+    print_banner(
+        &settings,
+        &service.info,
+        address,
+        started.elapsed().as_millis(),
+    );
     info!(
         %address,
         forge = service.info.forge,
         ready_ms = started.elapsed().as_millis() as u64,
         "bosun is ready"
     );
-    println!(
-        "bosun {} is ready in {} ms",
-        env!("CARGO_PKG_VERSION"),
-        started.elapsed().as_millis()
-    );
-    println!("  forge:   {}", service.info.forge);
-    if let Some(repo) = &service.info.repo {
-        println!("  repo:    {} ({})", settings.repo.display(), repo);
-    }
-    println!("  state:   {}", settings.data_dir.join("store").display());
-    println!("  status:  http://{address}/api/v1/status");
-    println!("  webhook: http://{address}/webhooks/github");
     axum::serve(listener, service.router)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -123,6 +119,28 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
     info!("stopping the engine");
     service.engine.stop().await;
     Ok(())
+}
+
+/// Tells a person where things are. Written without `println!`, so a closed
+/// standard output (a supervisor that stopped reading) cannot stop the server.
+fn print_banner(settings: &Settings, info: &ServiceInfo, address: SocketAddr, ready_ms: u128) {
+    let mut text = format!(
+        "bosun {} is ready in {ready_ms} ms\n  forge:   {}\n",
+        env!("CARGO_PKG_VERSION"),
+        info.forge
+    );
+    if let Some(repo) = &info.repo {
+        text.push_str(&format!(
+            "  repo:    {} ({repo})\n",
+            settings.repo.display()
+        ));
+    }
+    text.push_str(&format!(
+        "  state:   {}\n  status:  http://{address}/api/v1/status\n  webhook: http://{address}/webhooks/github\n",
+        settings.data_dir.join("store").display()
+    ));
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 async fn shutdown_signal() {

@@ -36,22 +36,19 @@ pub struct CommandBody {
     pub dry_run: bool,
 }
 
-fn check(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+/// The refusal to send when the request does not carry the token.
+fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let header = headers.get("authorization").and_then(|v| v.to_str().ok());
-    let ok = state
+    if state
         .api_token
         .as_ref()
-        .is_some_and(|t| authorized(t, header));
-    if ok {
-        Ok(())
-    } else {
-        state.metrics.event_rejected("local_api", "bad_token");
-        Err((
-            StatusCode::UNAUTHORIZED,
-            Json(json!({ "error": "missing or wrong token" })),
-        )
-            .into_response())
+        .is_some_and(|t| authorized(t, header))
+    {
+        return None;
     }
+    state.metrics.event_rejected("local_api", "bad_token");
+    let body = Json(json!({ "error": "missing or wrong token" }));
+    Some((StatusCode::UNAUTHORIZED, body).into_response())
 }
 
 fn bad_request(message: String) -> Response {
@@ -64,7 +61,7 @@ pub async fn command(
     headers: HeaderMap,
     body: Result<Json<CommandBody>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    if let Err(refused) = check(&state, &headers) {
+    if let Some(refused) = refusal(&state, &headers) {
         return refused;
     }
     let Json(body) = match body {
@@ -125,7 +122,7 @@ pub async fn audit(
     headers: HeaderMap,
     Query(query): Query<AuditQuery>,
 ) -> Response {
-    if let Err(refused) = check(&state, &headers) {
+    if let Some(refused) = refusal(&state, &headers) {
         return refused;
     }
     let span = query.since.as_deref().unwrap_or("24h");

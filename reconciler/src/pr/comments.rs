@@ -13,6 +13,11 @@ use crate::messages;
 use crate::ports::forge::{Access, Marker};
 use crate::store::PendingEvent;
 use bosun_commands::{Invocation, parse_comment};
+use tracing::warn;
+
+/// At most this many commands of one comment run; the rest are ignored
+/// (with a warning in the log), so one comment cannot flood the pull request.
+pub const MAX_COMMANDS_PER_COMMENT: usize = 10;
 
 /// The comments among `events` that may carry commands.
 pub fn command_comments(events: &[PendingEvent]) -> Vec<&CommentEvent> {
@@ -56,9 +61,17 @@ pub async fn handle_comment(
         return Ok(());
     }
     let parsing_config = config.as_ref().cloned().unwrap_or_default();
-    let invocations = new_invocations(comment, &parsing_config);
+    let mut invocations = new_invocations(comment, &parsing_config);
     if invocations.is_empty() {
         return Ok(());
+    }
+    if invocations.len() > MAX_COMMANDS_PER_COMMENT {
+        warn!(
+            comment = comment.comment_id,
+            commands = invocations.len(),
+            "too many commands in one comment; running the first {MAX_COMMANDS_PER_COMMENT}"
+        );
+        invocations.truncate(MAX_COMMANDS_PER_COMMENT);
     }
     let access = ctx.forge.access(repo, &comment.author.login).await?;
     let has_write = access >= Access::Write;

@@ -1,0 +1,180 @@
+//! The end-to-end harness: the real router, engine and sled store, with the
+//! real GitHub adapter talking HTTP to the GitHub fake. Deliveries are real
+//! webhook payloads from `tests/fixtures/github/webhooks`, signed here with
+//! GitHub's algorithm.
+
+#![allow(dead_code)]
+
+use super::github::GitHubFake;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use bosun::github::GitHubForge;
+use bosun::ingress::{AppState, DEFAULT_MAX_BODY, ServiceInfo, app, signature::sign_sha256};
+use bosun::metrics::Metrics;
+use bosun_reconciler::engine::{Engine, EngineConfig, EngineDeps};
+use bosun_reconciler::store::SledStore;
+use secrecy::SecretString;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceExt;
+
+/// The webhook secret the harness signs with.
+pub const SECRET: &str = "e2e-webhook-secret";
+
+/// A real webhook payload from the fixtures.
+pub fn payload(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/github/webhooks")
+        .join(format!("{name}.json"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// One running bosun over a data directory.
+pub struct Bosun {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// The router.
+    pub router: axum::Router,
+    /// The metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+/// The fake GitHub, a data directory, and the bosun running over it.
+pub struct Harness {
+    /// GitHub.
+    pub github: GitHubFake,
+    /// The data directory (kept across restarts).
+    pub dir: tempfile::TempDir,
+    /// The running bosun (replaced by [`Harness::crash_and_restart`]).
+    bosun: Option<Bosun>,
+}
+
+fn start_bosun(github: &GitHubFake, dir: &Path) -> Bosun {
+    let metrics = Arc::new(Metrics::new());
+    let forge = GitHubForge::new(github.config(), metrics.clone()).expect("GitHub forge");
+    let engine = Engine::new(EngineDeps {
+        store: Arc::new(SledStore::open(dir).expect("store")),
+        forge: Arc::new(forge),
+        observer: metrics.clone(),
+        config: EngineConfig {
+            workers: 2,
+            retry_base: Duration::from_millis(5),
+            retry_max: Duration::from_millis(200),
+            resync_every: Duration::from_secs(3600),
+            ..EngineConfig::default()
+        },
+    });
+    let state = Arc::new(AppState {
+        engine: Arc::clone(&engine),
+        metrics: metrics.clone(),
+        github_secrets: vec![
+            SecretString::from("the-previous-secret"),
+            SecretString::from(SECRET),
+        ],
+        max_body: DEFAULT_MAX_BODY,
+        info: ServiceInfo {
+            forge: "github".to_owned(),
+            data_dir: dir.display().to_string(),
+            repo: None,
+        },
+        api_token: None,
+    });
+    Bosun {
+        engine,
+        router: app(state),
+        metrics,
+    }
+}
+
+impl Harness {
+    /// A fake GitHub and a bosun whose engine is built but not started.
+    pub async fn new(github: GitHubFake) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bosun = Some(start_bosun(&github, dir.path()));
+        Self { github, dir, bosun }
+    }
+
+    /// The running bosun.
+    pub fn bosun(&self) -> &Bosun {
+        self.bosun.as_ref().expect("a bosun is running")
+    }
+
+    /// Starts the engine's workers.
+    pub fn start(&self) {
+        self.bosun().engine.start().expect("engine start");
+    }
+
+    /// Posts a delivery with a signature made with `secret`.
+    pub async fn post(
+        &self,
+        event: &str,
+        delivery: &str,
+        body: Vec<u8>,
+        signature: Option<String>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut request = Request::post("/webhooks/github")
+            .header("content-type", "application/json")
+            .header("user-agent", "GitHub-Hookshot/e2e")
+            .header("x-github-event", event)
+            .header("x-github-delivery", delivery);
+        if let Some(signature) = signature {
+            request = request.header("x-hub-signature-256", signature);
+        }
+        let request = request.body(Body::from(body)).expect("request");
+        let response = self
+            .bosun()
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (status, json)
+    }
+
+    /// Posts a delivery signed as GitHub would with the shared secret.
+    pub async fn deliver(&self, event: &str, delivery: &str, body: Vec<u8>) -> StatusCode {
+        let signature = sign_sha256(SECRET, &body);
+        self.post(event, delivery, body, Some(signature)).await.0
+    }
+
+    /// Waits until the engine has nothing left to do.
+    pub async fn settle(&self) {
+        tokio::time::timeout(Duration::from_secs(30), self.bosun().engine.idle())
+            .await
+            .expect("the engine did not settle within 30 s");
+    }
+
+    /// Kills this bosun wherever it is (as `kill -9` would) and starts a new
+    /// one over the same data directory.
+    pub async fn crash_and_restart(&mut self) {
+        if let Some(old) = self.bosun.take() {
+            old.engine.abort();
+        }
+        // Aborted tasks drop their handles to the store on their next poll;
+        // wait until the store's directory lock is free.
+        let dir = self.dir.path().to_owned();
+        let reopened = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match SledStore::open(&dir) {
+                    Ok(store) => break store,
+                    Err(_) => tokio::task::yield_now().await,
+                }
+            }
+        })
+        .await
+        .expect("the crashed engine released the store");
+        drop(reopened);
+        self.bosun = Some(start_bosun(&self.github, self.dir.path()));
+    }
+
+    /// The metrics text.
+    pub fn metrics(&self) -> String {
+        self.bosun().metrics.render()
+    }
+}

@@ -1,0 +1,5 @@
+//! Shared harness of the `bot` integration tests: fakes of the services
+//! bosun talks to, speaking HTTP.
+
+pub mod github;
+pub mod harness;
