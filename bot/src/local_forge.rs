@@ -33,6 +33,10 @@ struct LocalPr {
     state: PrState,
     /// The head commit when merged (the branch may move or go afterwards).
     merged_head: Option<String>,
+    /// Where the head forked from the base, recorded at merge (afterwards
+    /// the base contains the head, and the fork point cannot be found again).
+    #[serde(default)]
+    merged_base: Option<String>,
 }
 
 /// The forge of a local git checkout.
@@ -288,12 +292,17 @@ impl Forge for LocalForge {
     ) -> Result<Vec<String>, ForgeError> {
         let repo = self.repo(name)?;
         let pr = self.load(number)?;
-        let head = match &pr.merged_head {
-            Some(head) => Oid::from_str(head).map_err(git)?,
-            None => Self::tip(&repo, &pr.head_ref)?,
+        let (head, merge_base) = match (&pr.merged_head, &pr.merged_base) {
+            (Some(head), Some(base)) => (
+                Oid::from_str(head).map_err(git)?,
+                Oid::from_str(base).map_err(git)?,
+            ),
+            _ => {
+                let head = Self::tip(&repo, &pr.head_ref)?;
+                let base = Self::tip(&repo, &pr.base_ref)?;
+                (head, repo.merge_base(base, head).map_err(git)?)
+            }
         };
-        let base = Self::tip(&repo, &pr.base_ref)?;
-        let merge_base = repo.merge_base(base, head).map_err(git)?;
         let old = repo
             .find_commit(merge_base)
             .and_then(|c| c.tree())
@@ -336,6 +345,7 @@ impl Forge for LocalForge {
                     base_ref: new.base_ref.clone(),
                     state: PrState::Open,
                     merged_head: None,
+                    merged_base: None,
                 };
                 self.save(&pr)?;
                 pr
@@ -419,6 +429,9 @@ impl Forge for LocalForge {
             PrState::Open => {}
         }
         let head = Self::tip(&repo, &pr.head_ref)?;
+        let fork_point = repo
+            .merge_base(Self::tip(&repo, &pr.base_ref)?, head)
+            .map_err(git)?;
         let message = format!("Merge pull request #{number} from {}", pr.head_ref);
         let merged = match self.try_merge(&repo, &pr)? {
             MergePlan::UpToDate(base) => base,
@@ -445,6 +458,7 @@ impl Forge for LocalForge {
         };
         pr.state = PrState::Merged;
         pr.merged_head = Some(head.to_string());
+        pr.merged_base = Some(fork_point.to_string());
         self.save(&pr)?;
         Ok(MergeOutcome::Merged(sha(merged)?))
     }
