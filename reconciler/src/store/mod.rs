@@ -68,8 +68,9 @@ pub struct QueuedKey {
 
 /// The durable state behind the engine.
 ///
-/// Every method is atomic and durable when it returns: after a crash, what a
-/// call wrote is there, and what it did not finish is not.
+/// Every method is atomic. Events and records are durable when the call
+/// returns; queue bookkeeping (`enqueue`, `complete`) may be lost in a crash,
+/// which only makes an idempotent reconcile run again.
 pub trait Store: Send + Sync {
     /// Stores a verified event and enqueues `keys` for it in one step, unless
     /// an event with the same delivery id is already stored.
