@@ -25,6 +25,17 @@ function init(args)
   wrk.headers["User-Agent"] = "GitHub-Hookshot/bench"
 end
 
+-- RATE (requests/s over all connections) paces the load; unset: as fast as possible.
+local rate = tonumber(os.getenv("RATE") or "")
+local connections = tonumber(os.getenv("CONNECTIONS") or "1")
+
+function delay()
+  if rate then
+    return connections * 1000 / rate
+  end
+  return 0
+end
+
 function request()
   counter = counter + 1
   wrk.headers["X-GitHub-Delivery"] = string.format("bench-%d-%d-%d", os.time(), tid, counter)
