@@ -74,6 +74,35 @@ fn main() {
         };
         store.append_event(&event, &keys).expect("append");
     });
+    let store = std::sync::Arc::new(store);
+    for threads in [4_u32, 16] {
+        let per_thread = 1_000;
+        let cpu = cpu_seconds();
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            for t in 0..threads {
+                let store = &store;
+                let kind = &kind;
+                let keys = &keys;
+                scope.spawn(move || {
+                    for i in 0..per_thread {
+                        let id = format!("concurrent-{threads}-{t}-{i}");
+                        let event = Event {
+                            delivery: DeliveryId::new("github", &id).expect("id"),
+                            received_at: chrono::Utc::now(),
+                            kind: kind.clone(),
+                        };
+                        store.append_event(&event, keys).expect("append");
+                    }
+                });
+            }
+        });
+        let calls = f64::from(threads * per_thread);
+        let wall = started.elapsed().as_secs_f64() * 1e6 / calls;
+        let cpu = (cpu_seconds() - cpu) * 1e6 / calls;
+        let label = format!("durable append, {threads} threads at once");
+        println!("{label:<42} wall {wall:>8.2} µs   cpu {cpu:>8.2} µs");
+    }
     per_call("append of a duplicate (no write)", 100_000, |i| {
         let event = Event {
             delivery: DeliveryId::new("github", &format!("bench-{}", i % 1000)).expect("id"),
