@@ -16,6 +16,7 @@ pub mod locks;
 pub mod messages;
 pub mod ports;
 pub mod pr;
+pub mod promote;
 pub mod queue;
 pub mod repo;
 pub mod store;
