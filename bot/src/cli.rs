@@ -8,7 +8,12 @@ use std::path::PathBuf;
 
 /// bosun: GitOps reconciler and ChatOps bot.
 #[derive(Debug, Parser)]
-#[command(name = "bosun", version, about, disable_help_subcommand = true)]
+#[command(
+    name = "bosun",
+    version,
+    about = "bosun: GitOps reconciler and ChatOps bot. Every chat command is also a subcommand, with the same words.",
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
