@@ -8,6 +8,7 @@ pub mod ingress;
 pub mod local_forge;
 pub mod metrics;
 pub mod oneshot;
+pub mod runner;
 pub mod serve;
 pub mod settings;
 pub mod token;

@@ -2,3 +2,4 @@
 //! Adapters live in the `bot` crate; in-memory doubles behind `testkit`.
 
 pub mod forge;
+pub mod runner;

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# bosun's overhead around a terraform plan (budget: under 5% of the plan).
+#
+#   bench/plan.sh             (RESOURCES=200 RUNS=20 by default)
+#
+# Generates a root of $RESOURCES terraform_data resources with the local
+# backend, applies it once, then times with hyperfine:
+#   1. bare `terraform plan` (what an operator would run);
+#   2. the same steps bosun's runner takes, in a shell script: init, plan,
+#      show -json, show -no-color;
+#   3. one plan through bosun's TerraformRunner (bot/benches/plan_overhead.rs):
+#      those steps plus spawning, parsing, masking, summary and comment.
+# bosun's overhead is 3 against 2; 3 against 1 also counts the init and the
+# shows terraform itself spends. Writes bench/results/plan-<date>.txt too.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bosun-target}"
+resources="${RESOURCES:-200}"
+runs="${RUNS:-20}"
+
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+install_python_tools
+command -v hyperfine >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
+
+bench_bin="$(cargo bench -p bosun --bench plan_overhead --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "plan_overhead" and m.get("executable"):
+        print(m["executable"])')"
+[[ -x $bench_bin ]] || { echo "plan_overhead bench binary not built" >&2; exit 1; }
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# An empty CLI config: no warning, and the wrapper does not re-exec itself.
+: >"$work/terraformrc"
+export TF_CLI_CONFIG_FILE="$work/terraformrc"
+dir="$work/root"
+mkdir -p "$dir"
+for i in $(seq 1 "$resources"); do
+  printf 'resource "terraform_data" "r%d" {\n  input = "value-%d"\n}\n\n' "$i" "$i"
+done >"$dir/main.tf"
+(cd "$dir" && terraform init -input=false -no-color >/dev/null && terraform apply -input=false -no-color -auto-approve >/dev/null)
+
+plan_args="-input=false -no-color -lock-timeout=60s -detailed-exitcode"
+mkdir -p bench/results
+out="bench/results/plan-$(date -u +%Y%m%dT%H%M%SZ).txt"
+json="$work/hyperfine.json"
+
+hyperfine --warmup 2 --runs "$runs" --export-json "$json" \
+  -n "terraform plan" "cd $dir && terraform plan $plan_args -out=bare.tfplan >/dev/null" \
+  -n "terraform init+plan+show -json+show" "cd $dir && terraform init -input=false -no-color >/dev/null && terraform plan $plan_args -out=steps.tfplan >/dev/null && terraform show -json steps.tfplan >/dev/null && terraform show -no-color steps.tfplan >/dev/null" \
+  -n "bosun TerraformRunner" "BOSUN_PLAN_DIR=$dir $bench_bin 2>/dev/null" |
+  tee "$out"
+
+python3 - "$json" "$resources" <<'EOF' | tee -a "$out"
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+bare = results["terraform plan"]["mean"]
+steps = results["terraform init+plan+show -json+show"]["mean"]
+bosun = results["bosun TerraformRunner"]["mean"]
+print(f"\n{sys.argv[2]} terraform_data resources, applied; means:")
+print(f"  bare plan {bare * 1000:.1f} ms, same steps in a shell {steps * 1000:.1f} ms, bosun runner {bosun * 1000:.1f} ms")
+print(f"  bosun overhead vs the same steps: {(bosun / steps - 1) * 100:+.1f}%  (budget < 5%)")
+print(f"  bosun runner vs bare plan alone:  {(bosun / bare - 1) * 100:+.1f}%")
+EOF

@@ -1,0 +1,338 @@
+//! The `Runner` adapter: `terraform` (or `tofu`) as a subprocess.
+//!
+//! Each run takes a slot under a concurrency limit, then runs `init`, `plan`
+//! (`-detailed-exitcode`, so 0 is no changes and 2 is changes) and, side by
+//! side, `show -json` and `show -no-color` of the plan file. The children get
+//! a cleared environment plus an allow-list (Azure OIDC settings, proxies)
+//! and the variables the request passes; a run that outlives its timeout is
+//! killed, its whole process group with it. Every text handed back is masked
+//! with [`Redactor`].
+
+use async_trait::async_trait;
+use bosun_reconciler::plan::json::PlanJson;
+use bosun_reconciler::plan::redact::Redactor;
+use bosun_reconciler::ports::runner::{
+    PlanExit, PlanOutcome, PlanRequest, Runner, RunnerError, Step, StepDurations,
+};
+use std::collections::BTreeSet;
+use std::ffi::{OsStr, OsString};
+use std::path::PathBuf;
+use std::process::{Output, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::process::Command;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+/// Variables every child gets when the parent has them: where programs and
+/// the CLI configuration are, and the shared provider cache.
+pub const ALWAYS_PASSED: [&str; 4] = ["PATH", "HOME", "TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR"];
+
+/// The default allow-list: the azurerm provider's OIDC and workload identity
+/// settings (no client secrets or certificates), and proxies.
+pub const AZURE_OIDC_ALLOW_LIST: [&str; 20] = [
+    "ARM_CLIENT_ID",
+    "ARM_TENANT_ID",
+    "ARM_SUBSCRIPTION_ID",
+    "ARM_ENVIRONMENT",
+    "ARM_USE_OIDC",
+    "ARM_OIDC_TOKEN",
+    "ARM_OIDC_TOKEN_FILE_PATH",
+    "ARM_OIDC_REQUEST_URL",
+    "ARM_OIDC_REQUEST_TOKEN",
+    "ARM_USE_AKS_WORKLOAD_IDENTITY",
+    "ARM_USE_MSI",
+    "AZURE_CLIENT_ID",
+    "AZURE_TENANT_ID",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_AUTHORITY_HOST",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "https_proxy",
+    "no_proxy",
+];
+
+/// How many lines of stderr a failure keeps.
+const STDERR_TAIL_LINES: usize = 50;
+
+/// Which environment variables reach Terraform: exact names, or prefixes
+/// written with a trailing `*` (`ARM_*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvAllowList {
+    exact: BTreeSet<String>,
+    prefixes: Vec<String>,
+}
+
+impl EnvAllowList {
+    /// An allow-list of names and `PREFIX*` patterns.
+    pub fn new<I, S>(patterns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut exact = BTreeSet::new();
+        let mut prefixes = Vec::new();
+        for pattern in patterns {
+            match pattern.as_ref().strip_suffix('*') {
+                Some(prefix) => prefixes.push(prefix.to_owned()),
+                None => {
+                    exact.insert(pattern.as_ref().to_owned());
+                }
+            }
+        }
+        Self { exact, prefixes }
+    }
+
+    /// Whether `name` may be passed (the [`ALWAYS_PASSED`] ones always are).
+    pub fn allows(&self, name: &str) -> bool {
+        ALWAYS_PASSED.contains(&name)
+            || self.exact.contains(name)
+            || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+    }
+}
+
+impl Default for EnvAllowList {
+    fn default() -> Self {
+        Self::new(AZURE_OIDC_ALLOW_LIST)
+    }
+}
+
+/// Runs `terraform` as a subprocess.
+#[derive(Debug, Clone)]
+pub struct TerraformRunner {
+    binary: PathBuf,
+    env_allow_list: EnvAllowList,
+    /// The environment the allow-list picks from.
+    environment: Vec<(OsString, OsString)>,
+    concurrency: Arc<Semaphore>,
+    lock_timeout: Duration,
+}
+
+impl TerraformRunner {
+    /// A runner of `binary` (a path, or a name looked up on `PATH`) with at
+    /// most `concurrency` runs at once, the default allow-list over this
+    /// process's environment, and a 60 s state lock timeout.
+    pub fn new(binary: impl Into<PathBuf>, concurrency: usize) -> Self {
+        Self {
+            binary: binary.into(),
+            env_allow_list: EnvAllowList::default(),
+            environment: std::env::vars_os().collect(),
+            concurrency: Arc::new(Semaphore::new(concurrency.max(1))),
+            lock_timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// Replaces the allow-list.
+    pub fn with_allow_list(mut self, allow_list: EnvAllowList) -> Self {
+        self.env_allow_list = allow_list;
+        self
+    }
+
+    /// Replaces the environment the allow-list picks from.
+    pub fn with_environment<I, K, V>(mut self, vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<OsString>,
+        V: Into<OsString>,
+    {
+        self.environment = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self
+    }
+
+    /// Shares a concurrency limit with other runners.
+    pub fn with_semaphore(mut self, concurrency: Arc<Semaphore>) -> Self {
+        self.concurrency = concurrency;
+        self
+    }
+
+    /// Sets how long `plan` waits for the state lock.
+    pub fn with_lock_timeout(mut self, lock_timeout: Duration) -> Self {
+        self.lock_timeout = lock_timeout;
+        self
+    }
+
+    fn child_environment(&self) -> impl Iterator<Item = &(OsString, OsString)> {
+        self.environment
+            .iter()
+            .filter(|(name, _)| name.to_str().is_some_and(|n| self.env_allow_list.allows(n)))
+    }
+
+    /// Runs one step to completion, or kills it at the deadline.
+    async fn run(&self, run: &Run<'_>, step: Step, args: &[&OsStr]) -> Result<Output, RunnerError> {
+        let request = run.request;
+        let mut command = Command::new(run.binary);
+        command
+            .args(args)
+            .current_dir(&request.working_dir)
+            .env_clear()
+            .envs(self.child_environment().map(|(k, v)| (k, v)))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .envs(
+                request
+                    .vars
+                    .iter()
+                    .map(|v| (format!("TF_VAR_{}", v.name), &v.value)),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let child = command.spawn().map_err(|e| RunnerError::Spawn {
+            step,
+            message: format!("{}: {e}", run.binary.display()),
+        })?;
+        let group = child.id();
+        match tokio::time::timeout_at(run.deadline, child.wait_with_output()).await {
+            Ok(Ok(output)) => Ok(output),
+            Ok(Err(e)) => Err(RunnerError::Spawn {
+                step,
+                message: e.to_string(),
+            }),
+            Err(_elapsed) => {
+                // The leader is killed on drop; providers it started share its group.
+                if let Some(group) = group {
+                    kill_group(group);
+                }
+                Err(RunnerError::Timeout {
+                    step,
+                    after: request.timeout,
+                })
+            }
+        }
+    }
+}
+
+/// Kills a process group, best effort (the leader is killed on drop anyway).
+fn kill_group(group: u32) {
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{group}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// What one run shares between its steps.
+struct Run<'a> {
+    request: &'a PlanRequest,
+    binary: &'a std::path::Path,
+    deadline: Instant,
+    redactor: Redactor,
+}
+
+impl Run<'_> {
+    /// A failure of `step`, with the masked tail of its stderr (or stdout).
+    fn failed(&self, step: Step, output: &Output) -> RunnerError {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let text = if stderr.trim().is_empty() {
+            String::from_utf8_lossy(&output.stdout)
+        } else {
+            stderr
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = lines[lines.len().saturating_sub(STDERR_TAIL_LINES)..].join("\n");
+        RunnerError::Failed {
+            step,
+            exit_code: output.status.code(),
+            stderr_tail: self.redactor.redact(&tail),
+        }
+    }
+
+    fn expect_success(&self, step: Step, output: Output) -> Result<Output, RunnerError> {
+        if output.status.success() {
+            Ok(output)
+        } else {
+            Err(self.failed(step, &output))
+        }
+    }
+}
+
+#[async_trait]
+impl Runner for TerraformRunner {
+    async fn plan(&self, request: &PlanRequest) -> Result<PlanOutcome, RunnerError> {
+        let queued_at = Instant::now();
+        let _slot = self
+            .concurrency
+            .acquire()
+            .await
+            .map_err(|_| RunnerError::Spawn {
+                step: Step::Queue,
+                message: "the runner is shutting down".to_owned(),
+            })?;
+        let mut durations = StepDurations {
+            queued: queued_at.elapsed(),
+            ..StepDurations::default()
+        };
+        let run = Run {
+            request,
+            binary: request.binary.as_deref().unwrap_or(&self.binary),
+            deadline: Instant::now() + request.timeout,
+            redactor: Redactor::new(
+                request
+                    .vars
+                    .iter()
+                    .filter(|v| v.sensitive)
+                    .map(|v| v.value.clone()),
+            ),
+        };
+
+        let started = Instant::now();
+        let init = self
+            .run(
+                &run,
+                Step::Init,
+                &["init", "-input=false", "-no-color"].map(OsStr::new),
+            )
+            .await?;
+        run.expect_success(Step::Init, init)?;
+        durations.init = started.elapsed();
+
+        let started = Instant::now();
+        let lock_timeout = format!("-lock-timeout={}s", self.lock_timeout.as_secs());
+        let mut out = OsString::from("-out=");
+        out.push(&request.plan_file);
+        let mut args: Vec<&OsStr> = ["plan", "-input=false", "-no-color", &lock_timeout]
+            .map(OsStr::new)
+            .to_vec();
+        args.extend([out.as_os_str(), OsStr::new("-detailed-exitcode")]);
+        if !request.refresh {
+            args.push(OsStr::new("-refresh=false"));
+        }
+        let plan = self.run(&run, Step::Plan, &args).await?;
+        let exit = match plan.status.code() {
+            Some(0) => PlanExit::NoChanges,
+            Some(2) => PlanExit::Changes,
+            _ => return Err(run.failed(Step::Plan, &plan)),
+        };
+        durations.plan = started.elapsed();
+
+        let started = Instant::now();
+        let file = request.plan_file.as_os_str();
+        let show_json = [OsStr::new("show"), OsStr::new("-json"), file];
+        let show_text = [OsStr::new("show"), OsStr::new("-no-color"), file];
+        let (json, text) = tokio::join!(
+            self.run(&run, Step::ShowJson, &show_json),
+            self.run(&run, Step::ShowText, &show_text),
+        );
+        let json = run.expect_success(Step::ShowJson, json?)?;
+        let text = run.expect_success(Step::ShowText, text?)?;
+        durations.show = started.elapsed();
+
+        let plan = PlanJson::parse(&json.stdout).map_err(|e| RunnerError::Malformed {
+            step: Step::ShowJson,
+            message: e.to_string(),
+        })?;
+        let redactor = run.redactor.with_plan(&plan);
+        Ok(PlanOutcome {
+            exit,
+            plan_text: redactor.redact(&String::from_utf8_lossy(&text.stdout)),
+            plan,
+            durations,
+        })
+    }
+}
