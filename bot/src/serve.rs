@@ -80,6 +80,7 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         engine: Arc::clone(&engine),
         metrics,
         github_secrets: settings.github_webhook_secrets.clone(),
+        flux_keys: settings.flux_hmac_keys.clone(),
         max_body: settings.max_body_bytes,
         info: info.clone(),
         api_token: Some(api_token),

@@ -44,6 +44,9 @@ pub struct ServeArgs {
     /// Secrets that may sign GitHub webhooks, comma-separated (rotation).
     #[arg(long, env = "BOSUN_GITHUB_WEBHOOK_SECRET", hide_env_values = true)]
     pub github_webhook_secret: Option<String>,
+    /// Keys that may sign Flux `generic-hmac` events, comma-separated (rotation).
+    #[arg(long, env = "BOSUN_FLUX_HMAC_KEY", hide_env_values = true)]
+    pub flux_hmac_key: Option<String>,
     /// GitHub App id; with a private key, bosun runs on GitHub.
     #[arg(long, env = "BOSUN_GITHUB_APP_ID")]
     pub github_app_id: Option<u64>,
@@ -72,6 +75,7 @@ struct FileSettings {
     data_dir: Option<PathBuf>,
     repo: Option<PathBuf>,
     github_webhook_secret: Option<String>,
+    flux_hmac_key: Option<String>,
     github_app_id: Option<u64>,
     github_private_key_file: Option<PathBuf>,
     github_api_url: Option<String>,
@@ -114,6 +118,8 @@ pub struct Settings {
     pub repo: PathBuf,
     /// Secrets that may sign GitHub webhooks.
     pub github_webhook_secrets: Vec<SecretString>,
+    /// Keys that may sign Flux events; empty refuses every Flux event.
+    pub flux_hmac_keys: Vec<SecretString>,
     /// The GitHub App, when configured; `None` means local mode.
     pub github_app: Option<GitHubApp>,
     /// Reconciles that may run at once.
@@ -200,6 +206,13 @@ impl ServeArgs {
             let reason = "is required with a GitHub App: unsigned webhooks are never accepted";
             return Err(bad("BOSUN_GITHUB_WEBHOOK_SECRET", reason));
         }
+        let flux_hmac_keys = secrets(
+            &self
+                .flux_hmac_key
+                .clone()
+                .or(file.flux_hmac_key)
+                .unwrap_or_default(),
+        );
         let workers = self.workers.or(file.workers).unwrap_or(4);
         if !(1..=64).contains(&workers) {
             return Err(bad("BOSUN_WORKERS", "must be between 1 and 64"));
@@ -231,6 +244,7 @@ impl ServeArgs {
                 .or(file.repo)
                 .unwrap_or_else(|| PathBuf::from(".")),
             github_webhook_secrets,
+            flux_hmac_keys,
             github_app,
             workers,
             resync_every,
@@ -261,6 +275,7 @@ mod tests {
         assert_eq!(settings.data_dir, PathBuf::from(".bosun"));
         assert!(settings.github_app.is_none());
         assert!(settings.github_webhook_secrets.is_empty());
+        assert!(settings.flux_hmac_keys.is_empty());
     }
 
     #[test]
@@ -304,5 +319,20 @@ mod tests {
             ..ServeArgs::default()
         };
         assert_eq!(args.resolve().unwrap().github_webhook_secrets.len(), 2);
+    }
+
+    #[test]
+    fn flux_hmac_keys_come_from_the_flag_or_the_file_and_split_on_commas() {
+        use secrecy::ExposeSecret;
+        let args = ServeArgs {
+            flux_hmac_key: Some("next, current".to_owned()),
+            ..ServeArgs::default()
+        };
+        let keys = args.resolve().unwrap().flux_hmac_keys;
+        let keys: Vec<&str> = keys.iter().map(|k| k.expose_secret()).collect();
+        assert_eq!(keys, ["next", "current"]);
+        let from_file = with_file("flux_hmac_key: from-the-file\n").unwrap();
+        assert_eq!(from_file.flux_hmac_keys.len(), 1);
+        assert_eq!(from_file.flux_hmac_keys[0].expose_secret(), "from-the-file");
     }
 }

@@ -194,6 +194,12 @@ async fn changed_files_are_read_across_pages() {
 #[tokio::test]
 async fn find_or_create_opens_one_pull_request_per_branch() {
     let t = setup().await;
+    let head = t.fake.seed_files(
+        REPO,
+        "bosun/promote-stg-prd",
+        &[("flux/prd.yaml", "tag: 2\n")],
+        "Promote",
+    );
     let new = NewPullRequest {
         head_ref: "bosun/promote-stg-prd".into(),
         base_ref: "main".into(),
@@ -214,6 +220,11 @@ async fn find_or_create_opens_one_pull_request_per_branch() {
 
     assert_eq!(first.number, again.number);
     assert_eq!(first.head_ref, "bosun/promote-stg-prd");
+    assert_eq!(
+        first.head_sha.as_str(),
+        head,
+        "the head is the branch's tip"
+    );
     assert_eq!(first.author, BOT_LOGIN);
     assert_eq!(first.mergeable, None, "GitHub computes mergeability later");
     assert_eq!(t.fake.prs(REPO).len(), 1);

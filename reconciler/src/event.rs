@@ -63,6 +63,8 @@ pub enum EventKind {
     WorkflowRun(WorkflowRunEvent),
     /// The app was installed on, or removed from, repositories.
     Installation(InstallationEvent),
+    /// Flux's notification-controller reported on an object it reconciles.
+    Flux(FluxEvent),
 }
 
 /// What happened to a pull request.
@@ -94,6 +96,9 @@ pub struct PullRequestEvent {
     pub head_sha: Sha,
     /// Whether the pull request is merged (only when closed).
     pub merged: bool,
+    /// The commit the merge made on the base branch, when merged.
+    #[serde(default)]
+    pub merge_sha: Option<Sha>,
     /// Who made the change.
     pub sender: Actor,
 }
@@ -201,6 +206,85 @@ pub struct InstallationEvent {
     pub repos: Vec<RepoName>,
 }
 
+/// Flux's severity of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FluxSeverity {
+    /// Detail below `info`, sent only to Alerts that ask for it.
+    Trace,
+    /// A reconciliation happened (applied, up to date, progressing).
+    Info,
+    /// A reconciliation failed.
+    Error,
+}
+
+/// The revision a Flux object reports (`<branch>@sha1:<commit>` since Flux 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FluxRevision {
+    /// The text exactly as Flux sent it.
+    pub raw: String,
+    /// The branch or tag before `@sha1:`, when the revision has that form.
+    pub branch: Option<String>,
+    /// The git commit after `sha1:`, when the revision names one.
+    pub sha: Option<Sha>,
+}
+
+impl FluxRevision {
+    /// Reads a revision. Only the Flux ≥ 2 git form (`main@sha1:<40 hex>`,
+    /// or `sha1:<40 hex>` for a bare commit) yields a branch and a commit;
+    /// any other form (the old `main/<sha>`, OCI `v1.0.1@sha256:<digest>`,
+    /// a chart version) keeps only the raw text.
+    pub fn parse(raw: &str) -> Self {
+        let (branch, digest) = match raw.rsplit_once('@') {
+            Some((branch, digest)) if !branch.is_empty() => (Some(branch), digest),
+            Some(_) => (None, ""),
+            None => (None, raw),
+        };
+        let sha = digest
+            .strip_prefix("sha1:")
+            .and_then(|hex| hex.parse::<Sha>().ok())
+            .filter(|sha| sha.as_str().len() == 40);
+        Self {
+            raw: raw.to_owned(),
+            branch: sha.as_ref().and(branch).map(str::to_owned),
+            sha,
+        }
+    }
+}
+
+/// An event Flux's notification-controller sent about one object it
+/// reconciles, with the Alert's `eventMetadata` (`env`, `cluster`) read out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FluxEvent {
+    /// The object's kind (`Kustomization`, `HelmRelease`, `GitRepository`...).
+    pub kind: String,
+    /// The object's name.
+    pub name: String,
+    /// The object's namespace.
+    pub namespace: String,
+    /// How bad it is.
+    pub severity: FluxSeverity,
+    /// Flux's short reason (`ReconciliationSucceeded`, `HealthCheckFailed`...).
+    pub reason: String,
+    /// Flux's message, cut to [`FluxEvent::MAX_MESSAGE_CHARS`] characters.
+    pub message: String,
+    /// When the controller emitted the event.
+    pub timestamp: DateTime<Utc>,
+    /// The revision the object reconciled, when the event names one.
+    pub revision: Option<FluxRevision>,
+    /// The environment, from the Alert's `eventMetadata` key `env`.
+    pub env: Option<String>,
+    /// The cluster, from the Alert's `eventMetadata` key `cluster`.
+    pub cluster: Option<String>,
+    /// The controller that sent the event (`kustomize-controller`...).
+    pub reporting_controller: String,
+}
+
+impl FluxEvent {
+    /// Longest message kept; Flux sends up to 39,000 characters.
+    pub const MAX_MESSAGE_CHARS: usize = 1_000;
+}
+
 impl EventKind {
     /// The work keys this event touches, in a stable order without repeats.
     pub fn keys(&self) -> Vec<WorkKey> {
@@ -221,6 +305,8 @@ impl EventKind {
                 .iter()
                 .map(|repo| WorkKey::Repository { repo: repo.clone() })
                 .collect(),
+            // Recorded only, until the promotion loop consumes them.
+            Self::Flux(_) => Vec::new(),
         };
         keys.sort();
         keys.dedup();
@@ -238,10 +324,86 @@ impl EventKind {
             Self::CheckRun(_) => "check_run",
             Self::WorkflowRun(_) => "workflow_run",
             Self::Installation(_) => "installation",
+            Self::Flux(_) => "flux",
         }
     }
 }
 
 fn pr_keys(repo: &RepoName, numbers: &[PrNumber]) -> Vec<WorkKey> {
     numbers.iter().map(|n| WorkKey::pr(repo, *n)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMIT: &str = "731f7eaddfb6af01cb2173e18f0f75b0ba780ef1";
+
+    #[test]
+    fn a_flux_2_git_revision_yields_its_branch_and_commit() {
+        let raw = format!("main@sha1:{COMMIT}");
+        let revision = FluxRevision::parse(&raw);
+        assert_eq!(revision.raw, raw);
+        assert_eq!(revision.branch.as_deref(), Some("main"));
+        assert_eq!(revision.sha.as_ref().map(Sha::as_str), Some(COMMIT));
+    }
+
+    #[test]
+    fn a_branch_with_slashes_or_at_signs_keeps_everything_before_the_last_at() {
+        let revision = FluxRevision::parse(&format!("release/v1@2@sha1:{COMMIT}"));
+        assert_eq!(revision.branch.as_deref(), Some("release/v1@2"));
+        assert_eq!(revision.sha.as_ref().map(Sha::as_str), Some(COMMIT));
+    }
+
+    #[test]
+    fn a_bare_commit_revision_has_a_commit_and_no_branch() {
+        let revision = FluxRevision::parse(&format!("sha1:{COMMIT}"));
+        assert_eq!(revision.branch, None);
+        assert_eq!(revision.sha.as_ref().map(Sha::as_str), Some(COMMIT));
+    }
+
+    #[test]
+    fn the_pre_flux_2_form_keeps_only_the_raw_text() {
+        let raw = format!("main/{COMMIT}");
+        let revision = FluxRevision::parse(&raw);
+        assert_eq!(revision.raw, raw);
+        assert_eq!((revision.branch, revision.sha), (None, None));
+    }
+
+    #[test]
+    fn an_oci_digest_is_not_a_git_commit() {
+        let digest = "a".repeat(64);
+        let raw = format!("v1.0.1@sha256:{digest}");
+        let revision = FluxRevision::parse(&raw);
+        assert_eq!(revision.raw, raw);
+        assert_eq!((revision.branch, revision.sha), (None, None));
+    }
+
+    #[test]
+    fn a_malformed_commit_keeps_only_the_raw_text() {
+        for raw in ["main@sha1:abc", "main@sha1:", "@sha1:", "6.0.1", ""] {
+            let revision = FluxRevision::parse(raw);
+            assert_eq!(revision.raw, raw);
+            assert_eq!((revision.branch, revision.sha), (None, None), "{raw}");
+        }
+    }
+
+    #[test]
+    fn flux_events_touch_no_work_key_and_are_labelled_flux() {
+        let kind = EventKind::Flux(FluxEvent {
+            kind: "Kustomization".to_owned(),
+            name: "apps".to_owned(),
+            namespace: "flux-system".to_owned(),
+            severity: FluxSeverity::Info,
+            reason: "ReconciliationSucceeded".to_owned(),
+            message: "Reconciliation finished".to_owned(),
+            timestamp: DateTime::UNIX_EPOCH,
+            revision: Some(FluxRevision::parse(&format!("main@sha1:{COMMIT}"))),
+            env: Some("prd".to_owned()),
+            cluster: Some("prd-uaenorth".to_owned()),
+            reporting_controller: "kustomize-controller".to_owned(),
+        });
+        assert!(kind.keys().is_empty());
+        assert_eq!(kind.label(), "flux");
+    }
 }

@@ -6,18 +6,31 @@
 
 use crate::ids::{PrNumber, RepoName, Sha};
 use crate::ports::forge::{
-    Access, CheckSpec, Comment, Forge, ForgeError, GITHUB_COMMENT_LIMIT, Marker, MergeOutcome,
-    NewPullRequest, PrState, PullRequest, Review, Upserted, fold_comment,
+    Access, CheckSpec, Comment, CommitRequest, Forge, ForgeError, GITHUB_COMMENT_LIMIT, Marker,
+    MergeOutcome, NewPullRequest, PrState, PullRequest, RepoFile, Review, Upserted, fold_comment,
 };
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 /// The bot's login in the memory forge.
 pub const BOT_LOGIN: &str = "bosun[bot]";
 
+/// A commit in the memory forge: its parent, its whole file tree, and when.
+#[derive(Clone)]
+struct MemCommit {
+    parent: Option<Sha>,
+    files: BTreeMap<String, String>,
+    at: DateTime<Utc>,
+}
+
 #[derive(Default)]
 struct World {
+    commits: HashMap<(RepoName, Sha), MemCommit>,
+    branches: HashMap<(RepoName, String), Sha>,
+    labels: HashMap<(RepoName, u64), Vec<String>>,
+    bodies: HashMap<(RepoName, u64), String>,
     prs: BTreeMap<(RepoName, u64), (PullRequest, Vec<String>)>,
     comments: BTreeMap<(RepoName, u64), Vec<Comment>>,
     checks: Vec<(RepoName, CheckSpec)>,
@@ -70,10 +83,54 @@ impl MemoryForge {
             base_ref: "main".to_owned(),
             state: PrState::Open,
             mergeable: Some(true),
+            merge_sha: None,
             url: format!("https://forge.test/{repo}/pull/{number}"),
         };
         let files = files.iter().map(|f| (*f).to_owned()).collect();
         world.prs.insert((repo.clone(), number), (pr, files));
+    }
+
+    /// Commits `files` (path, text) on `branch` of `repo` on top of its tip,
+    /// at `at`; returns the new commit. The default branch is `main`.
+    pub fn seed(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+        files: &[(&str, &str)],
+        at: DateTime<Utc>,
+    ) -> Sha {
+        let mut world = self.world();
+        let key = (repo.clone(), branch.to_owned());
+        let parent = world.branches.get(&key).cloned();
+        let mut tree = parent
+            .as_ref()
+            .and_then(|p| world.commits.get(&(repo.clone(), p.clone())))
+            .map(|c| c.files.clone())
+            .unwrap_or_default();
+        for (path, text) in files {
+            tree.insert((*path).to_owned(), (*text).to_owned());
+        }
+        world.next_id += 1;
+        let sha = sha_of(1_000_000 + world.next_id);
+        world.commits.insert(
+            (repo.clone(), sha.clone()),
+            MemCommit {
+                parent,
+                files: tree,
+                at,
+            },
+        );
+        world.branches.insert(key, sha.clone());
+        sha
+    }
+
+    /// The labels bosun put on a pull request.
+    pub fn labels_on(&self, repo: &RepoName, number: u64) -> Vec<String> {
+        self.world()
+            .labels
+            .get(&(repo.clone(), number))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Grants a person access to a repository.
@@ -313,6 +370,7 @@ impl Forge for MemoryForge {
         }
         pr.state = PrState::Merged;
         let merged = pr.head_sha.clone();
+        pr.merge_sha = Some(merged.clone());
         world.writes += 1;
         Ok(MergeOutcome::Merged(merged))
     }
@@ -331,5 +389,246 @@ impl Forge for MemoryForge {
         let world = self.world();
         let members = world.teams.get(&(org.to_owned(), team.to_owned()));
         Ok(members.is_some_and(|m| m.iter().any(|l| l == login)))
+    }
+
+    async fn default_branch(&self, _repo: &RepoName) -> Result<String, ForgeError> {
+        self.check_failure()?;
+        Ok("main".to_owned())
+    }
+
+    async fn resolve(&self, repo: &RepoName, git_ref: &str) -> Result<Sha, ForgeError> {
+        self.check_failure()?;
+        let world = self.world();
+        if let Some(sha) = world.branches.get(&(repo.clone(), git_ref.to_owned())) {
+            return Ok(sha.clone());
+        }
+        git_ref
+            .parse::<Sha>()
+            .ok()
+            .filter(|sha| world.commits.contains_key(&(repo.clone(), sha.clone())))
+            .ok_or_else(|| ForgeError::NotFound(format!("{git_ref} in {repo}")))
+    }
+
+    async fn files_at(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        folders: &[String],
+    ) -> Result<Vec<RepoFile>, ForgeError> {
+        self.check_failure()?;
+        let world = self.world();
+        let found = world
+            .commits
+            .get(&(repo.clone(), commit.clone()))
+            .ok_or_else(|| ForgeError::NotFound(format!("commit {commit}")))?;
+        let under = |path: &str| {
+            folders.iter().any(|f| {
+                let f = f.trim_end_matches('/');
+                path.strip_prefix(f)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+        };
+        Ok(found
+            .files
+            .iter()
+            .filter(|(path, _)| under(path))
+            .map(|(path, text)| RepoFile {
+                path: path.clone(),
+                text: text.clone(),
+            })
+            .collect())
+    }
+
+    async fn commit_files(
+        &self,
+        repo: &RepoName,
+        request: &CommitRequest,
+    ) -> Result<Sha, ForgeError> {
+        self.check_failure()?;
+        if request.branch == "main" {
+            return Err(ForgeError::Invalid(
+                "bosun never writes the default branch".to_owned(),
+            ));
+        }
+        let mut world = self.world();
+        let parent = world
+            .commits
+            .get(&(repo.clone(), request.parent.clone()))
+            .cloned()
+            .ok_or_else(|| ForgeError::NotFound(format!("commit {}", request.parent)))?;
+        let mut files = parent.files;
+        for change in &request.changes {
+            match &change.text {
+                Some(text) => files.insert(change.path.clone(), text.clone()),
+                None => files.remove(&change.path),
+            };
+        }
+        let key = (repo.clone(), request.branch.clone());
+        if let Some(tip) = world.branches.get(&key)
+            && let Some(existing) = world.commits.get(&(repo.clone(), tip.clone()))
+            && existing.parent.as_ref() == Some(&request.parent)
+            && existing.files == files
+        {
+            return Ok(tip.clone());
+        }
+        world.next_id += 1;
+        let sha = sha_of(1_000_000 + world.next_id);
+        let commit = MemCommit {
+            parent: Some(request.parent.clone()),
+            files,
+            at: Utc::now(),
+        };
+        world.commits.insert((repo.clone(), sha.clone()), commit);
+        world.branches.insert(key, sha.clone());
+        world.writes += 1;
+        Ok(sha)
+    }
+
+    async fn last_change(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        path: &str,
+    ) -> Result<Option<(Sha, DateTime<Utc>)>, ForgeError> {
+        self.check_failure()?;
+        let world = self.world();
+        let mut at = Some(commit.clone());
+        while let Some(sha) = at {
+            let current = world
+                .commits
+                .get(&(repo.clone(), sha.clone()))
+                .ok_or_else(|| ForgeError::NotFound(format!("commit {sha}")))?;
+            let before = current
+                .parent
+                .as_ref()
+                .and_then(|p| world.commits.get(&(repo.clone(), p.clone())))
+                .and_then(|p| p.files.get(path));
+            if current.files.get(path) != before {
+                return Ok(Some((sha, current.at)));
+            }
+            at = current.parent.clone();
+        }
+        Ok(None)
+    }
+
+    async fn is_ancestor(
+        &self,
+        repo: &RepoName,
+        ancestor: &Sha,
+        descendant: &Sha,
+    ) -> Result<bool, ForgeError> {
+        self.check_failure()?;
+        let world = self.world();
+        let mut at = Some(descendant.clone());
+        while let Some(sha) = at {
+            if &sha == ancestor {
+                return Ok(true);
+            }
+            at = world
+                .commits
+                .get(&(repo.clone(), sha))
+                .and_then(|c| c.parent.clone());
+        }
+        Ok(false)
+    }
+
+    async fn update_pull_request(
+        &self,
+        repo: &RepoName,
+        number: PrNumber,
+        title: &str,
+        body: &str,
+    ) -> Result<(), ForgeError> {
+        self.check_failure()?;
+        let mut world = self.world();
+        let (pr, _) = world
+            .prs
+            .get_mut(&(repo.clone(), number.0))
+            .ok_or_else(|| ForgeError::NotFound(format!("{repo}#{number}")))?;
+        pr.title = title.to_owned();
+        world
+            .bodies
+            .insert((repo.clone(), number.0), body.to_owned());
+        world.writes += 1;
+        Ok(())
+    }
+
+    async fn add_labels(
+        &self,
+        repo: &RepoName,
+        number: PrNumber,
+        labels: &[String],
+    ) -> Result<(), ForgeError> {
+        self.check_failure()?;
+        let mut world = self.world();
+        if !world.prs.contains_key(&(repo.clone(), number.0)) {
+            return Err(ForgeError::NotFound(format!("{repo}#{number}")));
+        }
+        let have = world.labels.entry((repo.clone(), number.0)).or_default();
+        for label in labels {
+            if !have.contains(label) {
+                have.push(label.clone());
+            }
+        }
+        world.writes += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::forge::FileChange;
+
+    fn repo() -> RepoName {
+        "acme/platform".parse().unwrap_or_else(|_| unreachable!())
+    }
+
+    #[tokio::test]
+    async fn commits_on_a_branch_are_idempotent_and_history_is_walkable() {
+        let forge = MemoryForge::new();
+        let t0 = Utc::now() - chrono::Duration::days(3);
+        let base = forge.seed(&repo(), "main", &[("a/x.yaml", "v: 1\n"), ("b/y", "y")], t0);
+        let files = forge
+            .files_at(&repo(), &base, &["a".to_owned()])
+            .await
+            .unwrap();
+        assert_eq!(files.len(), 1);
+        let request = CommitRequest {
+            branch: "bosun/promote/stg-to-prd".to_owned(),
+            parent: base.clone(),
+            message: "promote".to_owned(),
+            changes: vec![FileChange {
+                path: "a/x.yaml".to_owned(),
+                text: Some("v: 2\n".to_owned()),
+            }],
+        };
+        let first = forge.commit_files(&repo(), &request).await.unwrap();
+        let writes = forge.writes();
+        assert_eq!(forge.commit_files(&repo(), &request).await.unwrap(), first);
+        assert_eq!(forge.writes(), writes, "an identical commit writes nothing");
+        assert!(forge.is_ancestor(&repo(), &base, &first).await.unwrap());
+        assert!(!forge.is_ancestor(&repo(), &first, &base).await.unwrap());
+        let (changed_in, at) = forge
+            .last_change(&repo(), &first, "b/y")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((changed_in, at), (base, t0));
+        assert!(
+            forge
+                .last_change(&repo(), &first, "nope")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let main = CommitRequest {
+            branch: "main".to_owned(),
+            ..request
+        };
+        assert!(matches!(
+            forge.commit_files(&repo(), &main).await,
+            Err(ForgeError::Invalid(_))
+        ));
     }
 }

@@ -45,6 +45,7 @@ fn pr_opened(delivery: &str, number: u64) -> Event {
             action: PrAction::Opened,
             head_sha: sha_of(number),
             merged: false,
+            merge_sha: None,
             sender: Actor::user("octocat"),
         }),
     }

@@ -21,7 +21,8 @@ pub(crate) fn pull_request(
     repo: &RepoName,
     pr: octocrab::models::pulls::PullRequest,
 ) -> Result<PullRequest, ForgeError> {
-    let state = if pr.merged_at.is_some() || pr.merged == Some(true) {
+    let merged = pr.merged_at.is_some() || pr.merged == Some(true);
+    let state = if merged {
         PrState::Merged
     } else if matches!(pr.state, Some(IssueState::Open)) {
         PrState::Open
@@ -34,6 +35,17 @@ pub(crate) fn pull_request(
             pr.number
         ))
     })?;
+    // GitHub fills `merge_commit_sha` on open PRs too (a test merge); only a
+    // merged PR's is a commit on the base branch.
+    let merge_sha = match pr.merge_commit_sha.filter(|_| merged) {
+        Some(sha) => Some(sha.parse().map_err(|e| {
+            ForgeError::Invalid(format!(
+                "pull request {repo}#{} has a bad merge commit: {e}",
+                pr.number
+            ))
+        })?),
+        None => None,
+    };
     Ok(PullRequest {
         repo: repo.clone(),
         number: bosun_reconciler::ids::PrNumber(pr.number),
@@ -44,6 +56,7 @@ pub(crate) fn pull_request(
         base_ref: pr.base.ref_field,
         state,
         mergeable: pr.mergeable,
+        merge_sha,
         url: pr.html_url.map_or(pr.url, |u| u.to_string()),
     })
 }

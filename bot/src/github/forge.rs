@@ -5,14 +5,16 @@
 //! cached. Every operation is retried as a whole under the [`RetryPolicy`];
 //! each one reads before it writes, so a retry after a write that did land
 //! finds it instead of repeating it. The operations themselves live next
-//! door, by concept: `pulls`, `comments`, `checks`, `people`, `repos`.
+//! door, by concept: `pulls`, `comments`, `checks`, `people`, `repos`,
+//! `git_data`.
 
 use async_trait::async_trait;
-use bosun_reconciler::ids::{PrNumber, RepoName};
+use bosun_reconciler::ids::{PrNumber, RepoName, Sha};
 use bosun_reconciler::ports::forge::{
-    Access, CheckSpec, Comment, Forge, ForgeError, Marker, MergeOutcome, NewPullRequest,
-    PullRequest, Review, Upserted,
+    Access, CheckSpec, Comment, CommitRequest, Forge, ForgeError, Marker, MergeOutcome,
+    NewPullRequest, PullRequest, RepoFile, Review, Upserted,
 };
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -206,6 +208,78 @@ impl Forge for GitHubForge {
     async fn is_team_member(&self, org: &str, team: &str, login: &str) -> Result<bool, ForgeError> {
         self.retry
             .run(|| self.team_membership(org, team, login))
+            .await
+    }
+
+    async fn default_branch(&self, repo: &RepoName) -> Result<String, ForgeError> {
+        self.retry.run(|| self.fetch_default_branch(repo)).await
+    }
+
+    async fn resolve(&self, repo: &RepoName, git_ref: &str) -> Result<Sha, ForgeError> {
+        self.retry.run(|| self.resolve_ref(repo, git_ref)).await
+    }
+
+    async fn files_at(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        folders: &[String],
+    ) -> Result<Vec<RepoFile>, ForgeError> {
+        self.retry
+            .run(|| self.read_files_at(repo, commit, folders))
+            .await
+    }
+
+    async fn commit_files(
+        &self,
+        repo: &RepoName,
+        request: &CommitRequest,
+    ) -> Result<Sha, ForgeError> {
+        self.retry.run(|| self.write_commit(repo, request)).await
+    }
+
+    async fn last_change(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        path: &str,
+    ) -> Result<Option<(Sha, DateTime<Utc>)>, ForgeError> {
+        self.retry
+            .run(|| self.newest_change(repo, commit, path))
+            .await
+    }
+
+    async fn is_ancestor(
+        &self,
+        repo: &RepoName,
+        ancestor: &Sha,
+        descendant: &Sha,
+    ) -> Result<bool, ForgeError> {
+        self.retry
+            .run(|| self.contains(repo, ancestor, descendant))
+            .await
+    }
+
+    async fn update_pull_request(
+        &self,
+        repo: &RepoName,
+        number: PrNumber,
+        title: &str,
+        body: &str,
+    ) -> Result<(), ForgeError> {
+        self.retry
+            .run(|| self.edit_pull(repo, number, title, body))
+            .await
+    }
+
+    async fn add_labels(
+        &self,
+        repo: &RepoName,
+        number: PrNumber,
+        labels: &[String],
+    ) -> Result<(), ForgeError> {
+        self.retry
+            .run(|| self.label_pull(repo, number, labels))
             .await
     }
 }

@@ -9,6 +9,8 @@ mod config;
 mod convert;
 mod errors;
 mod forge;
+mod git_data;
+mod git_trees;
 mod people;
 mod pulls;
 mod repos;

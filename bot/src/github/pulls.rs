@@ -1,5 +1,6 @@
 //! Pull requests on GitHub: reading them (one, the open ones, their files
-//! and reviews), finding or opening one by its head branch, and merging.
+//! and reviews), finding or opening one by its head branch, editing its
+//! title, description and labels, and merging.
 
 use bosun_reconciler::ids::{PrNumber, RepoName};
 use bosun_reconciler::ports::forge::{
@@ -154,5 +155,42 @@ impl GitHubForge {
         sha.parse().map(MergeOutcome::Merged).map_err(|e| {
             ForgeError::Invalid(format!("GitHub's merge commit for {repo}#{number}: {e}"))
         })
+    }
+
+    /// `PATCH /repos/{o}/{r}/pulls/{n}` with the title and description.
+    pub(super) async fn edit_pull(
+        &self,
+        repo: &RepoName,
+        number: PrNumber,
+        title: &str,
+        body: &str,
+    ) -> Result<(), ForgeError> {
+        let auth = self.installation(repo).await?;
+        let path = format!("/repos/{repo}/pulls/{number}");
+        let payload = json!({ "title": title, "body": body });
+        self.api
+            .request(auth, Method::PATCH, &path, Some(&payload))
+            .await
+            .map(|_| ())
+    }
+
+    /// `POST /repos/{o}/{r}/issues/{n}/labels`, which keeps the labels the
+    /// pull request has; nothing is sent for no labels.
+    pub(super) async fn label_pull(
+        &self,
+        repo: &RepoName,
+        number: PrNumber,
+        labels: &[String],
+    ) -> Result<(), ForgeError> {
+        if labels.is_empty() {
+            return Ok(());
+        }
+        let auth = self.installation(repo).await?;
+        let path = format!("/repos/{repo}/issues/{number}/labels");
+        let payload = json!({ "labels": labels });
+        self.api
+            .request(auth, Method::POST, &path, Some(&payload))
+            .await
+            .map(|_| ())
     }
 }

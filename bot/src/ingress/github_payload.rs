@@ -67,6 +67,8 @@ struct PullRequestBody {
     head: Head,
     #[serde(default)]
     merged: Option<bool>,
+    #[serde(default)]
+    merge_commit_sha: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +221,14 @@ pub fn parse(event: &str, body: &[u8]) -> Result<Option<EventKind>, PayloadError
                 action: pr_action(&p.action),
                 head_sha: p.pull_request.head.sha,
                 merged: p.pull_request.merged.unwrap_or(false),
+                // GitHub fills `merge_commit_sha` for open PRs too (a test
+                // merge); it names the merge only once the PR is merged.
+                merge_sha: p
+                    .pull_request
+                    .merged
+                    .unwrap_or(false)
+                    .then(|| p.pull_request.merge_commit_sha.and_then(|s| s.parse().ok()))
+                    .flatten(),
                 sender: p.sender.into(),
             })
         }

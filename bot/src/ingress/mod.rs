@@ -3,9 +3,12 @@
 //! status. [`app`] builds the router so tests drive it in-process.
 
 mod api;
+mod flux;
+pub mod flux_payload;
 mod github;
 pub mod github_payload;
 mod health;
+mod inbox;
 pub mod signature;
 
 use crate::metrics::Metrics;
@@ -38,6 +41,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Secrets that may sign GitHub webhooks (several during a rotation).
     pub github_secrets: Vec<SecretString>,
+    /// Keys that may sign Flux `generic-hmac` events (several during a
+    /// rotation); empty refuses every Flux event.
+    pub flux_keys: Vec<SecretString>,
     /// The largest request body accepted.
     pub max_body: usize,
     /// Shown on the status route.
@@ -53,6 +59,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route(
             "/webhooks/github",
             post(github::receive).layer(DefaultBodyLimit::max(max_body)),
+        )
+        .route(
+            "/webhooks/flux",
+            post(flux::receive).layer(DefaultBodyLimit::max(max_body)),
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -1,5 +1,7 @@
 //! `GitHubFake`: GitHub's REST API as a wiremock server backed by one shared
 //! in-memory world, answering with GitHub's own recorded response shapes.
+//! Every repository holds real Git objects (blobs, trees, commits named by
+//! their Git SHA-1) and branches; see `git_seed` for seeding and reading them.
 //!
 //! It authenticates like GitHub: app endpoints need an RS256 JWT signed by
 //! the test app's key with `iss` = the app id; everything else needs a live
@@ -11,6 +13,10 @@
 
 #![allow(dead_code)]
 
+mod git;
+mod git_routes;
+mod git_seed;
+mod pull_routes;
 mod repo_routes;
 mod routes;
 mod shapes;
@@ -120,7 +126,8 @@ impl GitHubFake {
     }
 
     /// Adds `owner/name` with default branch `main`, covered by the app's
-    /// installation on `owner` (created when missing). Returns the installation id.
+    /// installation on `owner` (created when missing), with an initial
+    /// commit writing `README.md`. Returns the installation id.
     pub fn add_repo(&self, full_name: &str) -> u64 {
         self.add_repo_with_branch(full_name, "main")
     }
@@ -131,21 +138,28 @@ impl GitHubFake {
         let mut world = self.world();
         let installation = world.installation_for(owner);
         let id = 500_000 + world.repos.len() as u64;
-        world.repos.insert(
-            full_name.to_owned(),
-            Repo {
-                id,
-                owner: owner.to_owned(),
-                name: name.to_owned(),
-                default_branch: default_branch.to_owned(),
-                installation,
-                ..Repo::default()
-            },
+        let mut repo = Repo {
+            id,
+            owner: owner.to_owned(),
+            name: name.to_owned(),
+            default_branch: default_branch.to_owned(),
+            installation,
+            ..Repo::default()
+        };
+        let readme = format!("# {name}\n");
+        repo.commit_on(
+            default_branch,
+            &[("README.md", Some(readme.as_bytes()))],
+            "Initial commit",
         );
+        world.repos.insert(full_name.to_owned(), repo);
         installation
     }
 
     /// Adds a pull request (its number is given here, after any earlier one).
+    /// Its head is the tip of its head branch; a missing head branch is made
+    /// from the base branch with one commit writing each of the PR's files.
+    /// A [`FakePr::merged`] one is merged into its base with a merge commit.
     pub fn add_pr(&self, full_name: &str, pr: FakePr) -> u64 {
         let mut world = self.world();
         let repo = world.repo_mut(full_name);
@@ -154,6 +168,28 @@ impl GitHubFake {
         pr.number = repo.next_number;
         if pr.base_ref.is_empty() {
             pr.base_ref = repo.default_branch.clone();
+        }
+        if repo.git.resolve(&pr.base_ref).is_none() {
+            let default = repo.tip_or_placeholder(&repo.default_branch.clone());
+            repo.set_branch(&pr.base_ref, &default);
+        }
+        pr.head_sha = match repo.git.resolve(&pr.head_ref) {
+            Some(tip) => tip,
+            None => {
+                let text = format!("changed on {}\n", pr.head_ref);
+                let files: Vec<(&str, Option<&[u8]>)> = pr
+                    .files
+                    .iter()
+                    .map(|f| (f.as_str(), Some(text.as_bytes())))
+                    .collect();
+                let base = repo.tip_or_placeholder(&pr.base_ref);
+                repo.set_branch(&pr.head_ref, &base);
+                let message = format!("Change from {}", pr.head_ref);
+                repo.commit_on(&pr.head_ref, &files, &message)
+            }
+        };
+        if pr.merged {
+            pr.merge_commit_sha = Some(pull_routes::merge_into_base(repo, &pr));
         }
         repo.prs.insert(pr.number, pr);
         repo.next_number
@@ -195,11 +231,13 @@ impl GitHubFake {
         repo.permissions.insert(login.to_owned(), role.to_owned());
     }
 
-    /// Puts a file with `text` at `path` on the default branch.
+    /// Puts a file with `text` at `path` on the default branch (one commit).
     pub fn set_file(&self, full_name: &str, path: &str, text: &str) {
         let mut world = self.world();
         let repo = world.repo_mut(full_name);
-        repo.files.insert(path.to_owned(), text.to_owned());
+        let branch = repo.default_branch.clone();
+        let message = format!("Set {path}");
+        repo.commit_on(&branch, &[(path, Some(text.as_bytes()))], &message);
     }
 
     /// Installs the app on `account` (an organisation) without any repository.

@@ -22,6 +22,17 @@ use tower::ServiceExt;
 /// The webhook secret the harness signs with.
 pub const SECRET: &str = "e2e-webhook-secret";
 
+/// The key of the Flux `generic-hmac` Provider the harness signs with.
+pub const FLUX_KEY: &str = "e2e-flux-hmac-key";
+
+/// A real Flux event body from `tests/fixtures/flux`.
+pub fn flux_event(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/flux")
+        .join(format!("{name}.json"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// A real webhook payload from the fixtures.
 pub fn payload(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,9 +59,19 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
     /// The running bosun (replaced by [`Harness::crash_and_restart`]).
     bosun: Option<Bosun>,
+    /// The Flux keys every bosun of this harness accepts.
+    flux_keys: Vec<SecretString>,
 }
 
-fn start_bosun(github: &GitHubFake, dir: &Path) -> Bosun {
+/// The Flux keys of a default harness: the current one and a retired one.
+fn default_flux_keys() -> Vec<SecretString> {
+    vec![
+        SecretString::from("the-previous-flux-key"),
+        SecretString::from(FLUX_KEY),
+    ]
+}
+
+fn start_bosun(github: &GitHubFake, dir: &Path, flux_keys: &[SecretString]) -> Bosun {
     let metrics = Arc::new(Metrics::new());
     let forge = GitHubForge::new(github.config(), metrics.clone()).expect("GitHub forge");
     let engine = Engine::new(EngineDeps {
@@ -72,6 +93,7 @@ fn start_bosun(github: &GitHubFake, dir: &Path) -> Bosun {
             SecretString::from("the-previous-secret"),
             SecretString::from(SECRET),
         ],
+        flux_keys: flux_keys.to_vec(),
         max_body: DEFAULT_MAX_BODY,
         info: ServiceInfo {
             forge: "github".to_owned(),
@@ -90,9 +112,19 @@ fn start_bosun(github: &GitHubFake, dir: &Path) -> Bosun {
 impl Harness {
     /// A fake GitHub and a bosun whose engine is built but not started.
     pub async fn new(github: GitHubFake) -> Self {
+        Self::with_flux_keys(github, default_flux_keys()).await
+    }
+
+    /// Like [`Harness::new`], with these Flux keys (none: Flux is refused).
+    pub async fn with_flux_keys(github: GitHubFake, flux_keys: Vec<SecretString>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let bosun = Some(start_bosun(&github, dir.path()));
-        Self { github, dir, bosun }
+        let bosun = Some(start_bosun(&github, dir.path(), &flux_keys));
+        Self {
+            github,
+            dir,
+            bosun,
+            flux_keys,
+        }
     }
 
     /// The running bosun.
@@ -121,7 +153,34 @@ impl Harness {
         if let Some(signature) = signature {
             request = request.header("x-hub-signature-256", signature);
         }
-        let request = request.body(Body::from(body)).expect("request");
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// Posts a Flux event to `/webhooks/flux` with `signature` as its
+    /// `X-Signature` header, as a `generic-hmac` Provider does.
+    pub async fn post_flux(
+        &self,
+        body: Vec<u8>,
+        signature: Option<String>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut request = Request::post("/webhooks/flux")
+            .header("content-type", "application/json")
+            .header("gotk-component", "kustomize-controller");
+        if let Some(signature) = signature {
+            request = request.header("x-signature", signature);
+        }
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// Posts a Flux event signed as the Provider would with [`FLUX_KEY`].
+    pub async fn deliver_flux(&self, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
+        let signature = sign_sha256(FLUX_KEY, &body);
+        self.post_flux(body, Some(signature)).await
+    }
+
+    async fn send(&self, request: Request<Body>) -> (StatusCode, serde_json::Value) {
         let response = self
             .bosun()
             .router
@@ -170,7 +229,7 @@ impl Harness {
         .await
         .expect("the crashed engine released the store");
         drop(reopened);
-        self.bosun = Some(start_bosun(&self.github, self.dir.path()));
+        self.bosun = Some(start_bosun(&self.github, self.dir.path(), &self.flux_keys));
     }
 
     /// The metrics text.

@@ -10,6 +10,7 @@
 
 use crate::ids::{PrNumber, RepoName, Sha};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -35,6 +36,8 @@ pub struct PullRequest {
     pub state: PrState,
     /// Whether it can merge cleanly, once the forge has computed it.
     pub mergeable: Option<bool>,
+    /// The commit its merge made on the base branch, once merged.
+    pub merge_sha: Option<Sha>,
     /// The address a person opens to see it.
     pub url: String,
 }
@@ -49,6 +52,38 @@ pub enum PrState {
     Closed,
     /// Merged.
     Merged,
+}
+
+/// A file read from the repository at some commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoFile {
+    /// Its path from the repository's root (`flux-config/apps/prd/kustomization.yaml`).
+    pub path: String,
+    /// Its text (files that are not UTF-8 are left out by the adapters).
+    pub text: String,
+}
+
+/// One file to change in a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileChange {
+    /// Its path from the repository's root.
+    pub path: String,
+    /// Its new text; `None` deletes the file.
+    pub text: Option<String>,
+}
+
+/// A commit for bosun to write on a branch of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitRequest {
+    /// The branch to point at the new commit: created, or moved to it
+    /// (force) when it exists. Never the default branch.
+    pub branch: String,
+    /// The commit the new one builds on.
+    pub parent: Sha,
+    /// The commit message.
+    pub message: String,
+    /// What changes relative to `parent`.
+    pub changes: Vec<FileChange>,
 }
 
 /// What to open a pull request with.
@@ -313,6 +348,67 @@ pub trait Forge: Send + Sync {
 
     /// Whether `login` is an active member of the team `org/team`.
     async fn is_team_member(&self, org: &str, team: &str, login: &str) -> Result<bool, ForgeError>;
+
+    /// The name of the repository's default branch.
+    async fn default_branch(&self, repo: &RepoName) -> Result<String, ForgeError>;
+
+    /// The commit a branch name or commit id points at (`NotFound` when none).
+    async fn resolve(&self, repo: &RepoName, git_ref: &str) -> Result<Sha, ForgeError>;
+
+    /// Every text file at `commit` whose path lies under one of `folders`
+    /// (`flux-config/apps/prd` covers `flux-config/apps/prd/a.yaml` and
+    /// deeper), sorted by path. A folder that does not exist adds nothing.
+    async fn files_at(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        folders: &[String],
+    ) -> Result<Vec<RepoFile>, ForgeError>;
+
+    /// Writes one commit with `request.changes` on top of `request.parent`
+    /// and points `request.branch` at it. Idempotent: when the branch already
+    /// points at a commit with that parent and the same resulting files,
+    /// nothing is written and that commit is returned. Refuses (`Invalid`)
+    /// to write the default branch.
+    async fn commit_files(
+        &self,
+        repo: &RepoName,
+        request: &CommitRequest,
+    ) -> Result<Sha, ForgeError>;
+
+    /// The newest commit reachable from `commit` that changed `path`, and
+    /// when it was committed; `None` when no commit did.
+    async fn last_change(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        path: &str,
+    ) -> Result<Option<(Sha, DateTime<Utc>)>, ForgeError>;
+
+    /// Whether `ancestor` is `descendant` itself or one of its ancestors.
+    async fn is_ancestor(
+        &self,
+        repo: &RepoName,
+        ancestor: &Sha,
+        descendant: &Sha,
+    ) -> Result<bool, ForgeError>;
+
+    /// Replaces a pull request's title and description.
+    async fn update_pull_request(
+        &self,
+        repo: &RepoName,
+        number: PrNumber,
+        title: &str,
+        body: &str,
+    ) -> Result<(), ForgeError>;
+
+    /// Adds labels to a pull request (those it has already stay).
+    async fn add_labels(
+        &self,
+        repo: &RepoName,
+        number: PrNumber,
+        labels: &[String],
+    ) -> Result<(), ForgeError>;
 }
 
 /// GitHub's limit on the length of an issue or pull request comment, in characters.

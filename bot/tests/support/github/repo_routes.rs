@@ -1,11 +1,11 @@
-//! The fake GitHub's routes under `/repos/{owner}/{name}/`: pull requests,
-//! comments, check runs, statuses, reviews, permissions and merges. The
-//! caller has already checked that the token's installation covers the
-//! repository.
+//! The fake GitHub's routes under `/repos/{owner}/{name}/`: comments, check
+//! runs, statuses, reviews, permissions and file contents, handing pull
+//! requests to `pull_routes` and Git data to `git_routes`. The caller has
+//! already checked that the token's installation covers the repository.
 
 use super::routes::{Answer, paginate};
 use super::shapes;
-use super::world::{FakeCheckRun, FakeComment, FakePr, FakeStatus, World, fake_sha};
+use super::world::{FakeCheckRun, FakeComment, FakePr, FakeStatus, World};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -48,13 +48,23 @@ pub(crate) fn route(world: &mut World, full: &str, call: &Call<'_>) -> Answer {
         ("GET", []) => Answer::json(200, shapes::repository(world, &world.repos[full])),
         // Only the raw media type is modelled; a JSON contents request is unexpected.
         ("GET", ["contents", file @ ..]) if raw => {
-            match world.repos[full].files.get(&file.join("/")) {
-                Some(text) => Answer::raw(text),
+            let git = &world.repos[full].git;
+            let blob = git
+                .resolve(
+                    query
+                        .get("ref")
+                        .unwrap_or(&world.repos[full].default_branch),
+                )
+                .and_then(|tip| git.files_of(&tip).get(&file.join("/")).cloned());
+            match blob.map(|sha| git.blobs[&sha].clone()) {
+                Some(bytes) => Answer::bytes(bytes),
                 None => Answer::not_found(),
             }
         }
         ("GET", ["pulls"]) => list_pulls(world, full, query, path),
-        ("POST", ["pulls"]) => create_pull(world, full, body),
+        ("POST", ["pulls"]) => super::pull_routes::create_pull(world, full, body),
+        ("PATCH", ["pulls", n]) => super::pull_routes::edit_pull(world, full, n, body),
+        ("POST", ["issues", n, "labels"]) => super::pull_routes::add_labels(world, full, n, body),
         ("GET", ["pulls", n]) => with_pr(world, full, n, |w, pr| {
             Answer::json(200, shapes::pull(w, &w.repos[full], pr))
         }),
@@ -77,7 +87,7 @@ pub(crate) fn route(world: &mut World, full: &str, call: &Call<'_>) -> Answer {
                 .collect();
             paginate(w, path, query, reviews, None)
         }),
-        ("PUT", ["pulls", n, "merge"]) => merge(world, full, n, body),
+        ("PUT", ["pulls", n, "merge"]) => super::pull_routes::merge(world, full, n, body),
         ("GET", ["issues", n, "comments"]) => with_pr(world, full, n, |w, pr| {
             let repo = &w.repos[full];
             let comments = repo
@@ -219,7 +229,7 @@ pub(crate) fn route(world: &mut World, full: &str, call: &Call<'_>) -> Answer {
                 None => Answer::error(404, &format!("{login} is not a user")),
             }
         }
-        _ => Answer::unknown_route(),
+        _ => super::git_routes::route(world, full, call).unwrap_or_else(Answer::unknown_route),
     }
 }
 
@@ -259,69 +269,6 @@ fn list_pulls(world: &World, full: &str, query: &HashMap<String, String>, path: 
         .map(|pr| shapes::pull_in_list(world, repo, pr))
         .collect();
     paginate(world, path, query, pulls, None)
-}
-
-fn create_pull(world: &mut World, full: &str, body: &Value) -> Answer {
-    let (Some(title), Some(head), Some(base)) = (
-        body["title"].as_str(),
-        body["head"].as_str(),
-        body["base"].as_str(),
-    ) else {
-        return Answer::json(
-            422,
-            shapes::validation_failed("PullRequest", "title, head and base are required"),
-        );
-    };
-    let head_ref = head
-        .split_once(':')
-        .map_or(head, |(_, branch)| branch)
-        .to_owned();
-    let repo = world.repo_mut(full);
-    if repo
-        .prs
-        .values()
-        .any(|pr| pr.state == "open" && pr.head_ref == head_ref)
-    {
-        let message = format!(
-            "A pull request already exists for {}:{head_ref}.",
-            repo.owner
-        );
-        return Answer::json(422, shapes::validation_failed("PullRequest", &message));
-    }
-    repo.next_number += 1;
-    let mut pr = FakePr::new(&head_ref)
-        .title(title)
-        .base(base)
-        .mergeable(None);
-    pr.number = repo.next_number;
-    pr.body = body["body"].as_str().unwrap_or_default().to_owned();
-    pr.author = world.bot_login();
-    world.repo_mut(full).prs.insert(pr.number, pr.clone());
-    Answer::json(201, shapes::pull(world, &world.repos[full], &pr))
-}
-
-fn merge(world: &mut World, full: &str, n: &str, body: &Value) -> Answer {
-    let Some(pr) = n
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| world.repo_mut(full).prs.get_mut(&n))
-    else {
-        return Answer::not_found();
-    };
-    if pr.state != "open" || pr.mergeable == Some(false) {
-        return Answer::error(405, "Pull Request is not mergeable");
-    }
-    if body["sha"].as_str().is_some_and(|sha| sha != pr.head_sha) {
-        return Answer::error(
-            409,
-            "Head branch was modified. Review and try the merge again.",
-        );
-    }
-    let sha = fake_sha(&("merge", &pr.head_ref));
-    pr.state = "closed".to_owned();
-    pr.merged = true;
-    pr.merge_commit_sha = Some(sha.clone());
-    Answer::json(200, shapes::merged(&sha))
 }
 
 fn comment_body(body: &Value) -> Result<String, Answer> {

@@ -13,7 +13,7 @@ use wiremock::{Request, ResponseTemplate};
 /// An answer under construction: status, JSON body, extra headers.
 pub(crate) struct Answer {
     status: u16,
-    body: Option<(String, &'static str)>,
+    body: Option<(Vec<u8>, &'static str)>,
     headers: Vec<(String, String)>,
     delay: Option<std::time::Duration>,
     unexpected: bool,
@@ -24,18 +24,27 @@ impl Answer {
     pub(crate) fn json(status: u16, body: Value) -> Self {
         Self {
             status,
-            body: Some((body.to_string(), "application/json; charset=utf-8")),
+            body: Some((
+                body.to_string().into_bytes(),
+                "application/json; charset=utf-8",
+            )),
             headers: Vec::new(),
             delay: None,
             unexpected: false,
         }
     }
 
-    /// A raw text body, as `Accept: application/vnd.github.raw+json` gets.
-    pub(crate) fn raw(text: &str) -> Self {
+    /// Raw bytes, as a blob's raw media type gets.
+    pub(crate) fn bytes(bytes: Vec<u8>) -> Self {
         let mut answer = Self::json(200, Value::Null);
-        answer.body = Some((text.to_owned(), "text/plain; charset=utf-8"));
+        answer.body = Some((bytes, "application/octet-stream"));
         answer
+    }
+
+    /// The same answer with another status.
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
     }
 
     /// GitHub's error body with `message`.

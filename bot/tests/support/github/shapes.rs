@@ -165,7 +165,12 @@ pub(crate) fn pull(world: &World, repo: &Repo, pr: &FakePr) -> Value {
     set(&mut value, "title", json!(pr.title));
     set(&mut value, "body", json!(pr.body));
     set(&mut value, "user", user(world, &pr.author));
-    set(&mut value, "labels", json!([]));
+    let labels: Vec<Value> = pr
+        .labels
+        .iter()
+        .map(|l| super::pull_routes::label(world, &full, l))
+        .collect();
+    set(&mut value, "labels", json!(labels));
     set(&mut value, "assignees", json!([]));
     set(&mut value, "requested_reviewers", json!([]));
     set(&mut value, "merged", json!(pr.merged));
@@ -201,11 +206,7 @@ pub(crate) fn pull(world: &World, repo: &Repo, pr: &FakePr) -> Value {
     let repo_json = repository(world, repo);
     for (side, branch, sha) in [
         ("head", &pr.head_ref, pr.head_sha.clone()),
-        (
-            "base",
-            &pr.base_ref,
-            super::world::fake_sha(&("base", &pr.base_ref)),
-        ),
+        ("base", &pr.base_ref, repo.tip_or_placeholder(&pr.base_ref)),
     ] {
         value[side] = json!({
             "label": format!("{}:{branch}", repo.owner),
@@ -341,7 +342,7 @@ pub(crate) fn check_run(world: &World, repo: &Repo, run: &FakeCheckRun) -> Value
                 "id": repo.id * 10_000 + pr.number,
                 "number": pr.number,
                 "head": side(&pr.head_ref, &pr.head_sha),
-                "base": side(&pr.base_ref, &super::world::fake_sha(&("base", &pr.base_ref))),
+                "base": side(&pr.base_ref, &repo.tip_or_placeholder(&pr.base_ref)),
             })
         })
         .collect();

@@ -33,6 +33,8 @@ pub struct FakePr {
     pub mergeable: Option<bool>,
     /// The paths it changes.
     pub files: Vec<String>,
+    /// Its labels' names.
+    pub labels: Vec<String>,
 }
 
 impl FakePr {
@@ -51,6 +53,7 @@ impl FakePr {
             merge_commit_sha: None,
             mergeable: Some(true),
             files: Vec::new(),
+            labels: Vec::new(),
         }
     }
 
@@ -84,11 +87,11 @@ impl FakePr {
         self
     }
 
-    /// Already merged (and so closed).
+    /// Already merged (and so closed); [`super::GitHubFake::add_pr`] makes
+    /// its merge commit on the base branch.
     pub fn merged(mut self) -> Self {
         self.state = "closed".to_owned();
         self.merged = true;
-        self.merge_commit_sha = Some(fake_sha(&("merge", &self.head_ref)));
         self
     }
 
@@ -241,7 +244,7 @@ pub(crate) struct Repo {
     pub(crate) statuses: Vec<FakeStatus>,
     pub(crate) reviews: Vec<FakeReview>,
     pub(crate) permissions: HashMap<String, String>,
-    pub(crate) files: BTreeMap<String, String>,
+    pub(crate) git: super::git::Store,
 }
 
 impl Repo {

@@ -2,42 +2,33 @@
 //! checkout on this machine; a pull request is a branch plus a record in the
 //! store; comments, checks and reviews are records; merging is a real git
 //! merge into the base branch (fast-forward when possible).
+//!
+//! | module | concept |
+//! |---|---|
+//! | `records.rs` | pull requests, comments, checks and reviews as store records |
+//! | `git_read.rs` | reading the repository: refs, files at a commit, history, ancestry |
+//! | `git_write.rs` | bosun's own commits on its own branches, never the checkout's |
+//! | `merge.rs` | merging a pull request into its base branch |
+
+mod git_read;
+mod git_write;
+mod merge;
+mod records;
 
 use async_trait::async_trait;
 use bosun_reconciler::ids::{PrNumber, RepoName, Sha};
 use bosun_reconciler::ports::forge::{
-    Access, CheckSpec, Comment, Forge, ForgeError, GITHUB_COMMENT_LIMIT, Marker, MergeOutcome,
-    NewPullRequest, PrState, PullRequest, Review, Upserted, fold_comment,
+    Access, CheckSpec, Comment, CommitRequest, Forge, ForgeError, GITHUB_COMMENT_LIMIT, Marker,
+    MergeOutcome, NewPullRequest, PrState, PullRequest, RepoFile, Review, Upserted, fold_comment,
 };
 use bosun_reconciler::store::{Store, StoreError};
+use chrono::{DateTime, Utc};
 use git2::{BranchType, Oid, Repository};
-use serde::{Deserialize, Serialize};
+use records::{CHECKS, COMMENTS, LocalPr, PRS, REVIEWS, comment_key, pr_key, record};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const PRS: &str = "local_pr";
-const COMMENTS: &str = "local_comment";
-const CHECKS: &str = "local_check";
-const REVIEWS: &str = "local_review";
 const BOT: &str = "bosun";
-
-/// A pull request as the local forge stores it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct LocalPr {
-    number: u64,
-    title: String,
-    body: String,
-    author: String,
-    head_ref: String,
-    base_ref: String,
-    state: PrState,
-    /// The head commit when merged (the branch may move or go afterwards).
-    merged_head: Option<String>,
-    /// Where the head forked from the base, recorded at merge (afterwards
-    /// the base contains the head, and the fork point cannot be found again).
-    #[serde(default)]
-    merged_base: Option<String>,
-}
 
 /// The forge of a local git checkout.
 pub struct LocalForge {
@@ -62,18 +53,22 @@ fn store(error: StoreError) -> ForgeError {
     ForgeError::Transient(error.to_string())
 }
 
-fn record<T: Serialize>(value: &T) -> Result<Vec<u8>, ForgeError> {
-    serde_json::to_vec(value).map_err(|e| ForgeError::Invalid(e.to_string()))
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, ForgeError> {
-    serde_json::from_slice(bytes).map_err(|e| ForgeError::Transient(format!("bad record: {e}")))
-}
-
 fn sha(oid: Oid) -> Result<Sha, ForgeError> {
     oid.to_string()
         .parse()
         .map_err(|e: bosun_reconciler::ids::IdError| ForgeError::Invalid(e.to_string()))
+}
+
+/// The object id of `sha` in the repository's object format.
+fn oid(repo: &Repository, sha: &Sha) -> Result<Oid, ForgeError> {
+    Oid::from_str_ext(sha.as_str(), repo.object_format())
+        .map_err(|e| ForgeError::Invalid(format!("commit id {sha}: {}", e.message())))
+}
+
+/// The commit `sha` names (`NotFound` when the repository has no such commit).
+fn commit<'r>(repo: &'r Repository, sha: &Sha) -> Result<git2::Commit<'r>, ForgeError> {
+    repo.find_commit(oid(repo, sha)?)
+        .map_err(|_| ForgeError::NotFound(format!("commit {sha}")))
 }
 
 impl LocalForge {
@@ -121,7 +116,7 @@ impl LocalForge {
 
     /// The branch pull requests merge into by default (the one checked out
     /// when bosun started).
-    pub fn default_branch(&self) -> &str {
+    pub fn base_branch(&self) -> &str {
         &self.default_branch
     }
 
@@ -130,24 +125,18 @@ impl LocalForge {
         &self.name
     }
 
-    fn repo(&self, name: &RepoName) -> Result<Repository, ForgeError> {
-        if name != &self.name {
-            return Err(ForgeError::NotFound(format!("repository {name}")));
+    /// `NotFound` unless `name` is the managed repository.
+    fn check_name(&self, name: &RepoName) -> Result<(), ForgeError> {
+        if name == &self.name {
+            Ok(())
+        } else {
+            Err(ForgeError::NotFound(format!("repository {name}")))
         }
+    }
+
+    fn repo(&self, name: &RepoName) -> Result<Repository, ForgeError> {
+        self.check_name(name)?;
         Repository::open(&self.path).map_err(git)
-    }
-
-    fn load(&self, number: PrNumber) -> Result<LocalPr, ForgeError> {
-        let raw = self.store.get_record(PRS, &pr_key(number)).map_err(store)?;
-        let raw = raw.ok_or_else(|| ForgeError::NotFound(format!("pull request #{number}")))?;
-        parse(&raw)
-    }
-
-    fn save(&self, pr: &LocalPr) -> Result<(), ForgeError> {
-        let key = pr_key(PrNumber(pr.number));
-        self.store
-            .put_record(PRS, &key, &record(pr)?)
-            .map_err(store)
     }
 
     fn tip(repo: &Repository, branch: &str) -> Result<Oid, ForgeError> {
@@ -167,6 +156,15 @@ impl LocalForge {
             PrState::Open => Some(self.try_merge(repo, pr).is_ok()),
             _ => None,
         };
+        let merge_sha =
+            match &pr.merge_commit {
+                Some(commit) => Some(commit.parse().map_err(
+                    |e: bosun_reconciler::ids::IdError| {
+                        ForgeError::Transient(format!("bad record: {e}"))
+                    },
+                )?),
+                None => None,
+            };
         Ok(PullRequest {
             repo: self.name.clone(),
             number: PrNumber(pr.number),
@@ -177,84 +175,10 @@ impl LocalForge {
             base_ref: pr.base_ref.clone(),
             state: pr.state,
             mergeable,
+            merge_sha,
             url: format!("{}#pr-{}", self.path.display(), pr.number),
         })
     }
-
-    fn all_prs(&self) -> Result<Vec<LocalPr>, ForgeError> {
-        let rows = self.store.scan_records(PRS, "").map_err(store)?;
-        rows.iter().map(|(_, raw)| parse(raw)).collect()
-    }
-
-    /// The commit a merge would produce, without writing any ref: the head
-    /// itself for a fast-forward, else a new merge commit's tree.
-    fn try_merge(&self, repo: &Repository, pr: &LocalPr) -> Result<MergePlan, ForgeError> {
-        let base = Self::tip(repo, &pr.base_ref)?;
-        let head = Self::tip(repo, &pr.head_ref)?;
-        let merge_base = repo.merge_base(base, head).map_err(git)?;
-        if merge_base == head {
-            return Ok(MergePlan::UpToDate(base));
-        }
-        if merge_base == base {
-            return Ok(MergePlan::FastForward(head));
-        }
-        let ours = repo.find_commit(base).map_err(git)?;
-        let theirs = repo.find_commit(head).map_err(git)?;
-        let mut index = repo.merge_commits(&ours, &theirs, None).map_err(git)?;
-        if index.has_conflicts() {
-            return Err(ForgeError::Conflict(format!(
-                "{} conflicts with {}",
-                pr.head_ref, pr.base_ref
-            )));
-        }
-        let tree = index.write_tree_to(repo).map_err(git)?;
-        Ok(MergePlan::Commit { base, head, tree })
-    }
-}
-
-enum MergePlan {
-    UpToDate(Oid),
-    FastForward(Oid),
-    Commit { base: Oid, head: Oid, tree: Oid },
-}
-
-fn pr_key(number: PrNumber) -> String {
-    format!("{:010}", number.0)
-}
-
-fn comment_key(number: PrNumber, id: u64) -> String {
-    format!("{:010}/{id:010}", number.0)
-}
-
-/// Moves `branch` to `target`, checking the files out first when the
-/// checkout has that branch checked out, so its working tree follows.
-fn advance_branch(
-    repo: &Repository,
-    branch: &str,
-    target: Oid,
-    message: &str,
-) -> Result<(), ForgeError> {
-    let refname = format!("refs/heads/{branch}");
-    let checked_out = repo
-        .head()
-        .ok()
-        .and_then(|h| h.name().ok().map(str::to_owned))
-        .is_some_and(|h| h == refname);
-    if checked_out && !repo.is_bare() {
-        let commit = repo.find_commit(target).map_err(git)?;
-        let mut options = git2::build::CheckoutBuilder::new();
-        options.safe();
-        repo.checkout_tree(commit.as_object(), Some(&mut options))
-            .map_err(|e| {
-                ForgeError::Conflict(format!(
-                    "the working tree has changes in the way: {}",
-                    e.message()
-                ))
-            })?;
-    }
-    repo.reference(&refname, target, true, message)
-        .map_err(git)?;
-    Ok(())
 }
 
 #[async_trait]
@@ -346,6 +270,8 @@ impl Forge for LocalForge {
                     state: PrState::Open,
                     merged_head: None,
                     merged_base: None,
+                    merge_commit: None,
+                    labels: Vec::new(),
                 };
                 self.save(&pr)?;
                 pr
@@ -359,10 +285,10 @@ impl Forge for LocalForge {
         name: &RepoName,
         number: PrNumber,
     ) -> Result<Vec<Comment>, ForgeError> {
-        self.repo(name)?;
+        self.check_name(name)?;
         let prefix = format!("{}/", pr_key(number));
         let rows = self.store.scan_records(COMMENTS, &prefix).map_err(store)?;
-        rows.iter().map(|(_, raw)| parse(raw)).collect()
+        rows.iter().map(|(_, raw)| records::parse(raw)).collect()
     }
 
     async fn upsert_comment(
@@ -400,7 +326,7 @@ impl Forge for LocalForge {
     }
 
     async fn set_check(&self, name: &RepoName, check: &CheckSpec) -> Result<(), ForgeError> {
-        self.repo(name)?;
+        self.check_name(name)?;
         let key = format!("{}/{}", check.head_sha, check.name);
         self.store
             .put_record(CHECKS, &key, &record(check)?)
@@ -408,74 +334,27 @@ impl Forge for LocalForge {
     }
 
     async fn reviews(&self, name: &RepoName, number: PrNumber) -> Result<Vec<Review>, ForgeError> {
-        self.repo(name)?;
+        self.check_name(name)?;
         let prefix = format!("{}/", pr_key(number));
         let rows = self.store.scan_records(REVIEWS, &prefix).map_err(store)?;
-        rows.iter().map(|(_, raw)| parse(raw)).collect()
+        rows.iter().map(|(_, raw)| records::parse(raw)).collect()
     }
 
     async fn access(&self, name: &RepoName, _login: &str) -> Result<Access, ForgeError> {
         // Whoever can reach the checkout owns it.
-        self.repo(name)?;
+        self.check_name(name)?;
         Ok(Access::Admin)
     }
 
     async fn merge(&self, name: &RepoName, number: PrNumber) -> Result<MergeOutcome, ForgeError> {
         let repo = self.repo(name)?;
-        let mut pr = self.load(number)?;
-        match pr.state {
-            PrState::Merged => return Ok(MergeOutcome::AlreadyMerged),
-            PrState::Closed => return Err(ForgeError::Conflict(format!("#{number} is closed"))),
-            PrState::Open => {}
-        }
-        let head = Self::tip(&repo, &pr.head_ref)?;
-        let fork_point = repo
-            .merge_base(Self::tip(&repo, &pr.base_ref)?, head)
-            .map_err(git)?;
-        let message = format!("Merge pull request #{number} from {}", pr.head_ref);
-        let merged = match self.try_merge(&repo, &pr)? {
-            MergePlan::UpToDate(base) => base,
-            MergePlan::FastForward(head) => {
-                advance_branch(&repo, &pr.base_ref, head, &message)?;
-                head
-            }
-            MergePlan::Commit { base, head, tree } => {
-                let signature = repo
-                    .signature()
-                    .or_else(|_| git2::Signature::now("bosun", "bosun@localhost"))
-                    .map_err(git)?;
-                let tree = repo.find_tree(tree).map_err(git)?;
-                let parents = [
-                    &repo.find_commit(base).map_err(git)?,
-                    &repo.find_commit(head).map_err(git)?,
-                ];
-                let commit = repo
-                    .commit(None, &signature, &signature, &message, &tree, &parents)
-                    .map_err(git)?;
-                advance_branch(&repo, &pr.base_ref, commit, &message)?;
-                commit
-            }
-        };
-        pr.state = PrState::Merged;
-        pr.merged_head = Some(head.to_string());
-        pr.merged_base = Some(fork_point.to_string());
-        self.save(&pr)?;
-        Ok(MergeOutcome::Merged(sha(merged)?))
+        self.merge_pr(&repo, number)
     }
 
     async fn file(&self, name: &RepoName, path: &str) -> Result<Option<String>, ForgeError> {
         let repo = self.repo(name)?;
         let tip = Self::tip(&repo, &self.default_branch)?;
-        let tree = repo.find_commit(tip).and_then(|c| c.tree()).map_err(git)?;
-        let entry = match tree.get_path(Path::new(path)) {
-            Ok(entry) => entry,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(git(e)),
-        };
-        let blob = repo.find_blob(entry.id()).map_err(git)?;
-        let text = std::str::from_utf8(blob.content())
-            .map_err(|_| ForgeError::Invalid(format!("{path} is not UTF-8 text")))?;
-        Ok(Some(text.to_owned()))
+        git_read::file_at(&repo, tip, path)
     }
 
     async fn is_team_member(
@@ -486,5 +365,75 @@ impl Forge for LocalForge {
     ) -> Result<bool, ForgeError> {
         // A local checkout has no teams; roles come from `local_users`.
         Ok(false)
+    }
+
+    async fn default_branch(&self, name: &RepoName) -> Result<String, ForgeError> {
+        self.check_name(name)?;
+        Ok(self.default_branch.clone())
+    }
+
+    async fn resolve(&self, name: &RepoName, git_ref: &str) -> Result<Sha, ForgeError> {
+        let repo = self.repo(name)?;
+        git_read::resolve(&repo, git_ref)
+    }
+
+    async fn files_at(
+        &self,
+        name: &RepoName,
+        commit: &Sha,
+        folders: &[String],
+    ) -> Result<Vec<RepoFile>, ForgeError> {
+        let repo = self.repo(name)?;
+        git_read::files_at(&repo, commit, folders)
+    }
+
+    async fn commit_files(
+        &self,
+        name: &RepoName,
+        request: &CommitRequest,
+    ) -> Result<Sha, ForgeError> {
+        let repo = self.repo(name)?;
+        git_write::commit_files(&repo, &self.default_branch, request)
+    }
+
+    async fn last_change(
+        &self,
+        name: &RepoName,
+        commit: &Sha,
+        path: &str,
+    ) -> Result<Option<(Sha, DateTime<Utc>)>, ForgeError> {
+        let repo = self.repo(name)?;
+        git_read::last_change(&repo, commit, path)
+    }
+
+    async fn is_ancestor(
+        &self,
+        name: &RepoName,
+        ancestor: &Sha,
+        descendant: &Sha,
+    ) -> Result<bool, ForgeError> {
+        let repo = self.repo(name)?;
+        git_read::is_ancestor(&repo, ancestor, descendant)
+    }
+
+    async fn update_pull_request(
+        &self,
+        name: &RepoName,
+        number: PrNumber,
+        title: &str,
+        body: &str,
+    ) -> Result<(), ForgeError> {
+        self.check_name(name)?;
+        self.update_text(number, title, body)
+    }
+
+    async fn add_labels(
+        &self,
+        name: &RepoName,
+        number: PrNumber,
+        labels: &[String],
+    ) -> Result<(), ForgeError> {
+        self.check_name(name)?;
+        self.add_labels_to(number, labels)
     }
 }
