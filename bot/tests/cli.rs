@@ -49,12 +49,86 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Copies the project's `flux-config/` into the checkout and commits it.
+fn with_flux_config(dir: &Path) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../flux-config");
+    copy(&source, &dir.join("flux-config"));
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "flux-config"]);
+}
+
 #[test]
-fn promote_dry_run_says_it_is_not_available_yet_with_exit_code_2() {
+fn promote_dry_run_prints_the_change_table_and_changes_nothing() {
     let dir = checkout();
-    let output = bosun(dir.path(), "alice", &["promote", "stg", "prd", "--dry-run"]);
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    insta::assert_snapshot!(stdout(&output));
+    with_flux_config(dir.path());
+    let output = bosun(dir.path(), "bob", &["promote", "stg", "prd", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = stdout(&output);
+    assert!(text.contains("(dry run: nothing was changed)"), "{text}");
+    assert!(
+        text.contains("| qdrant | chart | `1.15.4` | `1.16.0` |"),
+        "{text}"
+    );
+    let branches = Command::new("git")
+        .args(["branch", "--list", "bosun/*"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(branches.stdout.is_empty(), "a dry run creates no branch");
+}
+
+#[test]
+fn promote_in_local_mode_creates_the_branch_and_a_local_pull_request() {
+    let dir = checkout();
+    with_flux_config(dir.path());
+    let output = bosun(dir.path(), "alice", &["promote", "stg", "prd", "qdrant"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        stdout(&output).contains("Opened promotion pull request #1"),
+        "{output:?}"
+    );
+    let diff = Command::new("git")
+        .args([
+            "diff",
+            "main",
+            "bosun/promote/stg-to-prd",
+            "--unified=0",
+            "--no-color",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let diff = String::from_utf8_lossy(&diff.stdout).into_owned();
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        ["-      version: 1.15.4", "+      version: 1.16.0"],
+        "{diff}"
+    );
+    let status = bosun(dir.path(), "alice", &["status"]);
+    assert!(
+        stdout(&status).contains("Open pull requests watched: 1."),
+        "{status:?}"
+    );
 }
 
 #[test]

@@ -6,11 +6,13 @@ mod support;
 
 use axum::http::StatusCode;
 use bosun::ingress::signature::sign_sha256;
+use bosun_reconciler::ids::{PrNumber, RepoName, Sha};
+use bosun_reconciler::promotion::{MovedVersion, PromotionRecord, Promotions};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
-use support::github::GitHubFake;
-use support::harness::{FLUX_KEY, Harness, SECRET, flux_event};
+use support::github::{BOT_LOGIN, FakePr, GitHubFake};
+use support::harness::{FLUX_KEY, Harness, SECRET, flux_event, payload};
 
 /// notification-controller's documented generic webhook body.
 const DOCS_EXAMPLE: &str = "event.generic-webhook.docs-example";
@@ -220,4 +222,185 @@ async fn malformed_or_oversized_bodies_are_refused_after_the_signature() {
         !metrics.contains("bosun_events_received_total{"),
         "{metrics}"
     );
+}
+
+/// The repository of the GitHub fixtures.
+const REPO: &str = "Codertocat/Hello-World";
+
+/// A fake GitHub with an open promotion from stg to prd (recorded as the
+/// code that opens promotions records it), merged through bosun's forge;
+/// returns the harness, the PR's number and its merge commit.
+async fn merged_promotion() -> (Harness, u64, String) {
+    let github = GitHubFake::start().await;
+    github.add_repo(REPO);
+    let number = github.add_pr(
+        REPO,
+        FakePr::new("bosun/promote/stg-to-prd")
+            .author(BOT_LOGIN)
+            .files(&["flux-config/apps/prd/vllm.yaml"]),
+    );
+    let h = Harness::new(github).await;
+    let repo: RepoName = REPO.parse().unwrap();
+    let record = PromotionRecord {
+        repo: repo.clone(),
+        from: "stg".to_owned(),
+        to: "prd".to_owned(),
+        number: PrNumber(number),
+        url: format!("https://github.com/{REPO}/pull/{number}"),
+        branch: "bosun/promote/stg-to-prd".to_owned(),
+        asked_by: "forge:octocat".to_owned(),
+        asked_where: format!("{REPO}#1"),
+        moves: vec![MovedVersion {
+            app: "vllm-openai".to_owned(),
+            kind: "image".to_owned(),
+            from_version: "v0.6.2".to_owned(),
+            to_version: "v0.6.3".to_owned(),
+        }],
+        previous: Vec::new(),
+        opened_at: chrono::Utc::now(),
+        merged_sha: None,
+        merged_at: None,
+        applied: None,
+    };
+    Promotions::new(h.bosun().engine.store().as_ref())
+        .save(&record)
+        .unwrap();
+    h.bosun()
+        .engine
+        .forge()
+        .merge(&repo, PrNumber(number))
+        .await
+        .unwrap();
+    let merge = h.github.pr(REPO, number).merge_commit_sha.expect("merged");
+    assert_eq!(h.github.branch_tip(REPO, "main"), Some(merge.clone()));
+    h.start();
+    h.settle().await;
+    (h, number, merge)
+}
+
+/// GitHub's `pull_request` `closed` payload for a merged `number`.
+fn closed_merged(number: u64, head: &str, merge: &str) -> Vec<u8> {
+    let mut event: Value = serde_json::from_slice(&payload("pull_request.closed")).unwrap();
+    event["number"] = json!(number);
+    event["pull_request"]["number"] = json!(number);
+    event["pull_request"]["merged"] = json!(true);
+    event["pull_request"]["merge_commit_sha"] = json!(merge);
+    event["pull_request"]["head"]["sha"] = json!(head);
+    serde_json::to_vec(&event).unwrap()
+}
+
+/// What prd's Kustomization says, as its Alert (with `env: prd`) sends it.
+fn prd_kustomization(severity: &str, reason: &str, message: &str, commit: &str) -> Vec<u8> {
+    let mut event: Value = serde_json::from_slice(&flux_event(DOCS_EXAMPLE)).unwrap();
+    event["involvedObject"]["name"] = json!("apps");
+    event["involvedObject"]["namespace"] = json!("flux-system");
+    event["severity"] = json!(severity);
+    event["reason"] = json!(reason);
+    event["message"] = json!(message);
+    event["timestamp"] = json!(chrono::Utc::now().to_rfc3339());
+    event["metadata"] = json!({
+        "kustomize.toolkit.fluxcd.io/revision": format!("main@sha1:{commit}"),
+        "cluster": "prd-uaenorth",
+        "env": "prd",
+    });
+    serde_json::to_vec(&event).unwrap()
+}
+
+fn promotion_comments(h: &Harness, number: u64) -> Vec<String> {
+    h.github
+        .comments(REPO, number)
+        .into_iter()
+        .filter(|c| c.author == BOT_LOGIN && c.body.starts_with("<!-- bosun:promotion:applied -->"))
+        .map(|c| c.body)
+        .collect()
+}
+
+/// Delivers the merge, then a commit on top of it on main; returns that commit.
+async fn merge_reported_and_main_moved_on(h: &Harness, number: u64, merge: &str) -> String {
+    let head = h.github.pr(REPO, number).head_sha;
+    let status = h
+        .deliver(
+            "pull_request",
+            "d-merged",
+            closed_merged(number, &head, merge),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    h.settle().await;
+    let comments = promotion_comments(h, number);
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    let short = &merge[..7];
+    assert!(
+        comments[0].contains(&format!("waiting for `prd` to apply `{short}`")),
+        "{comments:#?}"
+    );
+    let record = Promotions::new(h.bosun().engine.store().as_ref())
+        .get(&REPO.parse().unwrap(), PrNumber(number))
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.merged_sha, Some(merge.parse::<Sha>().unwrap()));
+    h.github
+        .seed_files(REPO, "main", &[("README.md", "later\n")], "Later change")
+}
+
+#[tokio::test]
+async fn a_merged_promotion_is_reported_running_once_prd_reconciles_a_revision_containing_it() {
+    let (h, number, merge) = merged_promotion().await;
+    let tip = merge_reported_and_main_moved_on(&h, number, &merge).await;
+    let body = prd_kustomization(
+        "info",
+        "ReconciliationSucceeded",
+        "Reconciliation finished in 2s, next run in 10m0s",
+        &tip,
+    );
+    let (status, reply) = h.deliver_flux(body.clone()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{reply}");
+    h.settle().await;
+    let comments = promotion_comments(&h, number);
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    assert!(
+        comments[0].contains("`prd` now runs the new versions"),
+        "{comments:#?}"
+    );
+    assert!(
+        comments[0].contains(&format!("main@sha1:{tip}")),
+        "{comments:#?}"
+    );
+    assert!(comments[0].contains("after the merge"), "{comments:#?}");
+    assert!(comments[0].contains("`v0.6.3`"), "{comments:#?}");
+
+    let writes = h.github.writes().len();
+    assert_eq!(h.deliver_flux(body).await.0, StatusCode::OK);
+    h.settle().await;
+    assert_eq!(
+        h.github.writes().len(),
+        writes,
+        "a redelivery writes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_health_check_at_the_merge_is_reported_with_a_rollback_suggestion() {
+    let (h, number, merge) = merged_promotion().await;
+    merge_reported_and_main_moved_on(&h, number, &merge).await;
+    let body = prd_kustomization(
+        "error",
+        "HealthCheckFailed",
+        "Health check failed after 5m0s: timeout waiting for: [Deployment/ai/vllm-openai status: 'InProgress']",
+        &merge,
+    );
+    let (status, reply) = h.deliver_flux(body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{reply}");
+    h.settle().await;
+    let comments = promotion_comments(&h, number);
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    assert!(
+        comments[0].contains("`prd` did not apply the promotion"),
+        "{comments:#?}"
+    );
+    assert!(
+        comments[0].contains("Deployment/ai/vllm-openai"),
+        "{comments:#?}"
+    );
+    assert!(comments[0].contains("`/rollback prd`"), "{comments:#?}");
 }

@@ -12,7 +12,7 @@ use crate::ids::WorkKey;
 use crate::ports::forge::{Forge, Marker};
 use crate::queue::WorkQueue;
 use crate::store::{Appended, PendingEvent, Store, StoreError};
-use crate::{pr, repo};
+use crate::{pr, promotion, repo};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -361,6 +361,15 @@ impl Engine {
                 let keys = repo::open_pull_request_keys(self.forge.as_ref(), repo).await?;
                 self.enqueue(&keys)?;
                 Ok(())
+            }
+            WorkKey::Env { env } => {
+                promotion::applied::reconcile_env(
+                    self.forge.as_ref(),
+                    self.store.as_ref(),
+                    env,
+                    events,
+                )
+                .await
             }
             WorkKey::Resync => self.resync().await,
         }

@@ -13,6 +13,9 @@ pub enum ReconcileError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A promotion's edit did not read back as planned (a bug in bosun).
+    #[error("promotion edit failed: {0}")]
+    Promote(String),
 }
 
 impl ReconcileError {
@@ -21,6 +24,7 @@ impl ReconcileError {
         match self {
             Self::Forge(e) => e.metric_label(),
             Self::Store(e) => e.metric_label(),
+            Self::Promote(_) => "promote_edit",
         }
     }
 

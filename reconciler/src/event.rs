@@ -305,7 +305,14 @@ impl EventKind {
                 .iter()
                 .map(|repo| WorkKey::Repository { repo: repo.clone() })
                 .collect(),
-            // Recorded only, until the promotion loop consumes them.
+            // A Kustomization's events tell whether a promotion reached its
+            // environment; every other object's are recorded only.
+            Self::Flux(e) if e.kind == "Kustomization" => e
+                .env
+                .as_deref()
+                .and_then(WorkKey::env)
+                .into_iter()
+                .collect(),
             Self::Flux(_) => Vec::new(),
         };
         keys.sort();
@@ -388,10 +395,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn flux_events_touch_no_work_key_and_are_labelled_flux() {
-        let kind = EventKind::Flux(FluxEvent {
-            kind: "Kustomization".to_owned(),
+    fn flux(kind: &str, env: Option<&str>) -> EventKind {
+        EventKind::Flux(FluxEvent {
+            kind: kind.to_owned(),
             name: "apps".to_owned(),
             namespace: "flux-system".to_owned(),
             severity: FluxSeverity::Info,
@@ -399,11 +405,34 @@ mod tests {
             message: "Reconciliation finished".to_owned(),
             timestamp: DateTime::UNIX_EPOCH,
             revision: Some(FluxRevision::parse(&format!("main@sha1:{COMMIT}"))),
-            env: Some("prd".to_owned()),
+            env: env.map(str::to_owned),
             cluster: Some("prd-uaenorth".to_owned()),
             reporting_controller: "kustomize-controller".to_owned(),
-        });
-        assert!(kind.keys().is_empty());
+        })
+    }
+
+    #[test]
+    fn a_kustomization_event_with_an_env_touches_that_env_and_is_labelled_flux() {
+        let kind = flux("Kustomization", Some("prd"));
+        assert_eq!(
+            kind.keys(),
+            vec![WorkKey::Env {
+                env: "prd".to_owned()
+            }]
+        );
         assert_eq!(kind.label(), "flux");
+    }
+
+    #[test]
+    fn other_flux_objects_and_events_without_a_usable_env_touch_no_work_key() {
+        for kind in [
+            flux("HelmRelease", Some("prd")),
+            flux("GitRepository", Some("prd")),
+            flux("Kustomization", None),
+            flux("Kustomization", Some("")),
+            flux("Kustomization", Some("prd uaenorth")),
+        ] {
+            assert!(kind.keys().is_empty(), "{kind:?}");
+        }
     }
 }

@@ -208,7 +208,7 @@ impl fmt::Display for DeliveryId {
 
 /// What a reconcile is about: the unit of deduplication in the work queue.
 ///
-/// Displayed as `pr:owner/repo#12` or `repo:owner/repo`.
+/// Displayed as `pr:owner/repo#12`, `repo:owner/repo`, `env:prd` or `resync`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum WorkKey {
@@ -224,6 +224,12 @@ pub enum WorkKey {
         /// The repository.
         repo: RepoName,
     },
+    /// One environment as Flux reports it: the promotions waiting to be
+    /// applied there.
+    Env {
+        /// The environment's name (`prd`), from the Flux Alert's `env` metadata.
+        env: String,
+    },
     /// Everything bosun manages: enqueues every managed repository.
     Resync,
 }
@@ -237,11 +243,25 @@ impl WorkKey {
         }
     }
 
+    /// The key of one environment, when `name` is a usable environment name
+    /// (letters, digits, `-`, `_` and `.`; at most 63 characters), so the key
+    /// reads back from its text.
+    pub fn env(name: &str) -> Option<Self> {
+        let valid = !name.is_empty()
+            && name.len() <= 63
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        valid.then(|| Self::Env {
+            env: name.to_owned(),
+        })
+    }
+
     /// The repository this key belongs to, if it belongs to one.
     pub fn repo(&self) -> Option<&RepoName> {
         match self {
             Self::PullRequest { repo, .. } | Self::Repository { repo } => Some(repo),
-            Self::Resync => None,
+            Self::Env { .. } | Self::Resync => None,
         }
     }
 }
@@ -251,6 +271,7 @@ impl fmt::Display for WorkKey {
         match self {
             Self::PullRequest { repo, number } => write!(f, "pr:{repo}#{number}"),
             Self::Repository { repo } => write!(f, "repo:{repo}"),
+            Self::Env { env } => write!(f, "env:{env}"),
             Self::Resync => f.write_str("resync"),
         }
     }
@@ -262,7 +283,7 @@ impl FromStr for WorkKey {
         let error = || IdError {
             what: "work key",
             text: text.to_owned(),
-            why: "expected pr:owner/repo#N, repo:owner/repo or resync",
+            why: "expected pr:owner/repo#N, repo:owner/repo, env:NAME or resync",
         };
         if text == "resync" {
             Ok(Self::Resync)
@@ -276,6 +297,8 @@ impl FromStr for WorkKey {
             Ok(Self::Repository {
                 repo: repo.parse()?,
             })
+        } else if let Some(env) = text.strip_prefix("env:") {
+            Self::env(env).ok_or_else(error)
         } else {
             Err(error())
         }
@@ -301,10 +324,18 @@ mod tests {
 
     #[test]
     fn work_keys_round_trip_through_text() {
-        for text in ["pr:acme/platform#12", "repo:acme/platform.io", "resync"] {
+        for text in [
+            "pr:acme/platform#12",
+            "repo:acme/platform.io",
+            "env:prd",
+            "env:stg-uaenorth",
+            "resync",
+        ] {
             let key: WorkKey = text.parse().unwrap();
             assert_eq!(key.to_string(), text);
         }
+        let env: WorkKey = "env:prd".parse().unwrap();
+        assert_eq!(env.repo(), None);
     }
 
     #[test]
@@ -312,6 +343,8 @@ mod tests {
         assert!("acme".parse::<RepoName>().is_err());
         assert!("acme/../x".parse::<RepoName>().is_err());
         assert!("pr:acme/platform#x".parse::<WorkKey>().is_err());
+        assert!("env:".parse::<WorkKey>().is_err());
+        assert!("env:a b".parse::<WorkKey>().is_err());
         assert!("abc".parse::<Sha>().is_err());
         assert!(DeliveryId::new("github", "").is_err());
         assert!(DeliveryId::new("github", "a b").is_err());

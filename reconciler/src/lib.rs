@@ -19,6 +19,7 @@ pub mod plan;
 pub mod ports;
 pub mod pr;
 pub mod promote;
+pub mod promotion;
 pub mod queue;
 pub mod repo;
 pub mod store;

@@ -632,3 +632,17 @@ mod tests {
         ));
     }
 }
+
+/// Helpers for promotion scenarios (kept after the tests so the file's other
+/// parts stay as they are while the promotion work lands).
+#[allow(clippy::items_after_test_module)]
+impl MemoryForge {
+    /// Points pull request `number`'s head at `head` (a commit made with
+    /// [`MemoryForge::seed`]), so its merge commit is a real commit whose
+    /// descendants the forge can tell.
+    pub fn set_pr_head(&self, repo: &RepoName, number: u64, head: &Sha) {
+        if let Some((pr, _)) = self.world().prs.get_mut(&(repo.clone(), number)) {
+            pr.head_sha = head.clone();
+        }
+    }
+}

@@ -157,7 +157,13 @@ pub async fn handle(ctx: &AskContext<'_>, request: &Request) -> Result<Answer, R
                 has_write: request.has_write,
                 roles,
             };
-            (ctx.config.policy.decide(command, &actor), command)
+            // A dry run changes nothing: anyone with write access may preview.
+            let decision = if request.dry_run && actor.has_write {
+                Decision::Allowed
+            } else {
+                ctx.config.policy.decide(command, &actor)
+            };
+            (decision, command)
         }
     };
     if let Decision::Refused(refusal) = decision {

@@ -1,7 +1,8 @@
 //! Parsing `.bosun.yaml`: environments and their aliases, roles mapped from
-//! forge and chat identities, and permission overrides. Unknown keys are
+//! forge and chat identities, permission overrides, and promotion rules. Unknown keys are
 //! errors; every error names the key and its line.
 
+use super::promotion::{PromotionRules, PromotionSection};
 use super::roles::{RoleMap, RoleMembers};
 use bosun_commands::{Action, Allowed, CommandName, Env, EnvCatalog, PermissionPolicy, Role};
 use serde::Deserialize;
@@ -37,6 +38,8 @@ struct FileConfig {
     roles: HashMap<Spanned<String>, RoleMembers>,
     #[serde(default)]
     permissions: HashMap<Spanned<String>, HashMap<Spanned<String>, AllowedEntry>>,
+    #[serde(default)]
+    promotion: Option<PromotionSection>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +68,8 @@ pub struct RepoConfig {
     pub roles: RoleMap,
     /// Who may run what.
     pub policy: PermissionPolicy,
+    /// Promotion order, soak times and freeze windows.
+    pub promotion: PromotionRules,
 }
 
 impl Default for RepoConfig {
@@ -74,6 +79,7 @@ impl Default for RepoConfig {
             policy: PermissionPolicy::defaults(&envs),
             envs,
             roles: RoleMap::default(),
+            promotion: PromotionRules::default(),
         }
     }
 }
@@ -189,10 +195,12 @@ impl RepoConfig {
                 }
             }
         }
+        let promotion = PromotionRules::parse(file.promotion, &envs)?;
         Ok(Self {
             envs,
             roles,
             policy,
+            promotion,
         })
     }
 }
@@ -268,5 +276,76 @@ permissions:
         let error = RepoConfig::parse("permissions:\n  aply:\n    prd: [sre]\n").unwrap_err();
         assert_eq!(error.line, Some(2));
         assert!(error.message.contains("unknown command `aply`"), "{error}");
+    }
+
+    #[test]
+    fn the_promotion_section_is_read_against_the_files_environments() {
+        let text = format!(
+            "{EXAMPLE}promotion:\n  order:\n    prod: staging\n  soak:\n    prd: 24h\n  time_zone: Asia/Dubai\n  freeze:\n    - name: weekend\n      envs: [prd]\n      days: [fri, sat]\n      from: 00:00\n      to: 23:59\n"
+        );
+        let config = RepoConfig::parse(&text).unwrap();
+        let prd = config.envs.resolve("prd").unwrap();
+        let stg = config.envs.resolve("stg").unwrap();
+        assert_eq!(config.promotion.source_of(&prd), Some(&stg));
+        assert_eq!(config.promotion.source_of(&stg), None);
+        assert_eq!(
+            config.promotion.soak(&prd),
+            Some(std::time::Duration::from_secs(86_400))
+        );
+        // 2026-11-27 is a Friday: 06:00 UTC is 10:00 in Dubai.
+        let friday = chrono::DateTime::parse_from_rfc3339("2026-11-27T06:00:00Z")
+            .unwrap()
+            .to_utc();
+        let freeze = config.promotion.freeze_at(&prd, friday).unwrap();
+        assert_eq!(freeze.name, "weekend");
+        let dev = config.envs.resolve("dev").unwrap();
+        assert_eq!(config.promotion.freeze_at(&dev, friday), None);
+    }
+
+    #[test]
+    fn without_a_promotion_section_the_default_order_applies() {
+        let config = RepoConfig::parse(EXAMPLE).unwrap();
+        let prd = config.envs.resolve("prd").unwrap();
+        let stg = config.envs.resolve("stg").unwrap();
+        assert_eq!(config.promotion.source_of(&prd), Some(&stg));
+        assert_eq!(config.promotion.soak(&prd), None);
+    }
+
+    #[test]
+    fn promotion_errors_name_the_key_and_its_line_in_the_whole_file() {
+        // The catalog of EXAMPLE has no `ops`; EXAMPLE is 16 lines long.
+        let text = format!("{EXAMPLE}promotion:\n  order:\n    ops: prd\n");
+        let error = RepoConfig::parse(&text).unwrap_err();
+        assert_eq!(error.line, Some(19), "{error}");
+        assert!(
+            error
+                .message
+                .contains("promotion.order.ops: unknown environment `ops`"),
+            "{error}"
+        );
+        let text = format!("{EXAMPLE}promotion:\n  time_zone: Mars/Olympus\n");
+        let error = RepoConfig::parse(&text).unwrap_err();
+        assert_eq!(error.line, Some(18), "{error}");
+        assert!(error.message.contains("promotion.time_zone"), "{error}");
+        let error = RepoConfig::parse("promotion:\n  sook:\n    prd: 1h\n").unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("sook") && text.contains('2'), "{text}");
+    }
+
+    #[test]
+    fn the_readme_example_parses() {
+        let readme = include_str!("../../../README.md");
+        let section = readme
+            .split("### `.bosun.yaml`")
+            .nth(1)
+            .expect("the README documents .bosun.yaml");
+        let yaml = section
+            .split("```yaml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("with a YAML example");
+        let config = RepoConfig::parse(yaml).unwrap();
+        let prd = config.envs.resolve("prd").unwrap();
+        assert!(config.promotion.soak(&prd).is_some());
     }
 }

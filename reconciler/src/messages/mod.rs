@@ -4,9 +4,17 @@
 //! always a reviewed change.
 
 mod envs;
+mod promote_replies;
+mod promotion;
 mod replies;
 
 pub use envs::envs_comment;
+pub use promote_replies::{
+    promotion_body, promotion_frozen, promotion_locked, promotion_not_soaked, promotion_opened,
+    promotion_out_of_order, promotion_overlay_problem, promotion_preview, promotion_title,
+    rollback_body, rollback_nothing, rollback_opened, rollback_preview, rollback_title,
+};
+pub use promotion::{humanize_delay, promotion_applied, promotion_failed, promotion_waiting};
 pub use replies::{
     EnvStatus, StatusView, config_error, internal_error, locked, not_available, pr_reply, status,
     unlocked,

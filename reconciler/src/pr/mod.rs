@@ -6,10 +6,13 @@ pub mod touched;
 
 use crate::config::{self, RepoConfig};
 use crate::error::ReconcileError;
+use crate::event::EventKind;
 use crate::ids::{PrNumber, RepoName};
 use crate::messages;
 use crate::ports::forge::{Forge, ForgeError, Marker, PrState};
+use crate::promotion;
 use crate::store::{PendingEvent, Store};
+use chrono::{DateTime, Utc};
 use tracing::debug;
 
 /// What a pull request's reconcile works with.
@@ -42,6 +45,10 @@ pub async fn reconcile(
         }
         Err(e) => return Err(e.into()),
     };
+    if pr.state == PrState::Merged {
+        let merged_at = merge_reported_at(events).unwrap_or_else(Utc::now);
+        promotion::applied::record_merge(ctx.forge, ctx.store, &pr, merged_at).await?;
+    }
     let config = config::load(ctx.forge, repo).await?;
     if pr.state == PrState::Open {
         let fallback = RepoConfig::default();
@@ -81,4 +88,14 @@ async fn ensure_envs_comment(
         .upsert_comment(repo, number, &marker, &body)
         .await?;
     Ok(())
+}
+
+/// When bosun first heard that the pull request merged, if one of the
+/// pending events says so: closer to the merge than the reconcile's clock.
+fn merge_reported_at(events: &[PendingEvent]) -> Option<DateTime<Utc>> {
+    events
+        .iter()
+        .filter(|p| matches!(&p.event.kind, EventKind::PullRequest(e) if e.merged))
+        .map(|p| p.event.received_at)
+        .min()
 }

@@ -69,7 +69,7 @@ impl Field {
 }
 
 /// A version as written in an overlay: its identity and its version fields.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum VersionRef {
     /// A kustomize `images:` entry.
     Image {

@@ -1,0 +1,162 @@
+//! `/promote` end to end: a signed `issue_comment` webhook through the real
+//! router and engine, against the GitHub fake holding the project's own
+//! `flux-config/` tree as real git objects.
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use std::path::Path;
+use support::github::{BOT_LOGIN, FakePr, GitHubFake};
+use support::harness::{Harness, payload};
+
+const REPO: &str = "runatlantis/atlantis-tests";
+const BRANCH: &str = "bosun/promote/stg-to-prd";
+
+fn flux_config() -> Vec<(String, String)> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((relative, text));
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    walk(&root.join("flux-config"), &root, &mut files);
+    files
+}
+
+/// The Atlantis fixture (a comment on PR #1) with this body and author.
+fn comment(id: u64, body: &str, author: &str) -> Vec<u8> {
+    let mut json: Value =
+        serde_json::from_slice(&payload("issue_comment.created.on-pr.atlantis")).unwrap();
+    json["comment"]["id"] = json!(id);
+    json["comment"]["body"] = json!(body);
+    json["comment"]["user"]["login"] = json!(author);
+    serde_json::to_vec(&json).unwrap()
+}
+
+async fn world() -> Harness {
+    let github = GitHubFake::start().await;
+    github.add_repo(REPO);
+    let files = flux_config();
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    github.seed_files(REPO, "main", &borrowed, "flux-config");
+    github.set_file(
+        REPO,
+        ".bosun.yaml",
+        "roles:\n  sre:\n    github_users: [runatlantis]\n  dev:\n    github_users: [devon]\n",
+    );
+    github.add_pr(REPO, FakePr::new("feature").files(&["README.md"]));
+    github.set_permission(REPO, "runatlantis", "write");
+    github.set_permission(REPO, "devon", "write");
+    let h = Harness::new(github).await;
+    h.start();
+    h.settle().await;
+    h
+}
+
+fn reply_to(h: &Harness, comment_id: u64) -> String {
+    let marker = format!("<!-- bosun:cmd:{comment_id}:");
+    h.github
+        .comments(REPO, 1)
+        .into_iter()
+        .find(|c| c.author == BOT_LOGIN && c.body.starts_with(&marker))
+        .map(|c| c.body)
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn promote_from_a_pr_comment_opens_a_pull_request_with_only_version_lines() {
+    let h = world().await;
+    let status = h
+        .deliver(
+            "issue_comment",
+            "pc-1",
+            comment(9001, "/promote stg prd", "runatlantis"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    h.settle().await;
+    let reply = reply_to(&h, 9001);
+    assert!(
+        reply.contains("Opened promotion pull request #2"),
+        "{reply}"
+    );
+
+    let path = "flux-config/apps/prd/versions.yaml";
+    let before = h.github.file_at(REPO, "main", path).unwrap();
+    let after = h.github.file_at(REPO, BRANCH, path).unwrap();
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(
+        changed,
+        [("      version: 1.15.4", "      version: 1.16.0")]
+    );
+    let pr = h.github.pr(REPO, 2);
+    assert_eq!(pr.head_ref, BRANCH);
+    assert!(pr.title.starts_with("Promote stg to prd"), "{}", pr.title);
+    assert!(
+        pr.labels.contains(&"promote:prd".to_owned()),
+        "{:?}",
+        pr.labels
+    );
+
+    // Asking again updates the same pull request and writes no new commit.
+    let tip = h.github.branch_tip(REPO, BRANCH).unwrap();
+    let status = h
+        .deliver(
+            "issue_comment",
+            "pc-2",
+            comment(9002, "/promote stg prd", "runatlantis"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    h.settle().await;
+    assert!(
+        reply_to(&h, 9002).contains("Updated promotion pull request #2"),
+        "{}",
+        reply_to(&h, 9002)
+    );
+    assert_eq!(h.github.branch_tip(REPO, BRANCH).unwrap(), tip);
+    assert_eq!(
+        h.github.prs(REPO).len(),
+        2,
+        "no second promotion pull request"
+    );
+    h.github.assert_no_unexpected_requests();
+}
+
+#[tokio::test]
+async fn a_dev_cannot_skip_a_stage_even_with_force() {
+    let h = world().await;
+    h.deliver(
+        "issue_comment",
+        "pc-3",
+        comment(9003, "/promote dev prd --force", "devon"),
+    )
+    .await;
+    h.settle().await;
+    let reply = reply_to(&h, 9003);
+    assert!(reply.contains("`platform`"), "{reply}");
+    assert!(
+        h.github
+            .branch_tip(REPO, "bosun/promote/dev-to-prd")
+            .is_none()
+    );
+}

@@ -1,0 +1,377 @@
+//! `/promote` from pull request comments through the real engine and store,
+//! with the in-memory forge holding the project's own `flux-config/` tree.
+
+use bosun_reconciler::engine::{Engine, EngineConfig, EngineDeps, NoObserver};
+use bosun_reconciler::event::{Actor, CommentAction, CommentEvent, Event, EventKind};
+use bosun_reconciler::ids::{DeliveryId, PrNumber, RepoName};
+use bosun_reconciler::ports::forge::{Access, Forge};
+use bosun_reconciler::promotion::Promotions;
+use bosun_reconciler::store::SledStore;
+use bosun_reconciler::testkit::MemoryForge;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+const CONFIG: &str = "\
+roles:
+  platform:
+    github_users: [pat]
+  sre:
+    github_users: [sam]
+  dev:
+    github_users: [dana]
+";
+
+fn repo() -> RepoName {
+    "acme/platform".parse().unwrap()
+}
+
+/// Every file of the project's `flux-config/`, as (path, text).
+fn flux_config() -> Vec<(String, String)> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((relative, text));
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    walk(&root.join("flux-config"), &root, &mut files);
+    files
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    forge: Arc<MemoryForge>,
+    store: Arc<SledStore>,
+    engine: Arc<Engine>,
+    deliveries: u64,
+}
+
+impl World {
+    async fn new() -> Self {
+        Self::with_settings("").await
+    }
+
+    /// A world whose `.bosun.yaml` has these lines after the roles.
+    async fn with_settings(extra: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let forge = Arc::new(MemoryForge::new());
+        let files = flux_config();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let weeks_ago = chrono::Utc::now() - chrono::Duration::days(14);
+        forge.seed(&repo(), "main", &borrowed, weeks_ago);
+        forge.put_file(&repo(), ".bosun.yaml", &format!("{CONFIG}{extra}"));
+        forge.open_pr(&repo(), 1, "dana", &["README.md"]);
+        forge.grant(&repo(), "dana", Access::Write);
+        forge.grant(&repo(), "pat", Access::Admin);
+        forge.grant(&repo(), "sam", Access::Write);
+        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        let engine = Engine::new(EngineDeps {
+            store: store.clone(),
+            forge: forge.clone(),
+            observer: Arc::new(NoObserver),
+            config: EngineConfig {
+                retry_base: Duration::from_millis(5),
+                ..EngineConfig::default()
+            },
+        });
+        engine.start().unwrap();
+        let world = Self {
+            _dir: dir,
+            forge,
+            store,
+            engine,
+            deliveries: 0,
+        };
+        world.settle().await;
+        world
+    }
+
+    async fn settle(&self) {
+        tokio::time::timeout(Duration::from_secs(30), self.engine.idle())
+            .await
+            .expect("the engine did not settle");
+    }
+
+    /// `who` comments `body` on PR #1; returns bosun's reply to it.
+    async fn ask(&mut self, who: &str, body: &str) -> String {
+        self.deliveries += 1;
+        let event = Event {
+            delivery: DeliveryId::new("github", &format!("p{}", self.deliveries)).unwrap(),
+            received_at: chrono::Utc::now(),
+            kind: EventKind::Comment(CommentEvent {
+                repo: repo(),
+                number: PrNumber(1),
+                on_pull_request: true,
+                comment_id: 500 + self.deliveries,
+                action: CommentAction::Created,
+                author: Actor::user(who),
+                body: body.to_owned(),
+            }),
+        };
+        self.engine.ingest(&event).unwrap();
+        self.settle().await;
+        let marker = format!("<!-- bosun:cmd:{}:", 500 + self.deliveries);
+        self.forge
+            .comments_on(&repo(), 1)
+            .into_iter()
+            .find(|c| c.body.starts_with(&marker))
+            .map(|c| c.body)
+            .unwrap_or_default()
+    }
+
+    async fn file_on(&self, git_ref: &str, path: &str) -> String {
+        let sha = self.forge.resolve(&repo(), git_ref).await.unwrap();
+        let folder = path.rsplit_once('/').unwrap().0.to_owned();
+        let files = self.forge.files_at(&repo(), &sha, &[folder]).await.unwrap();
+        files.into_iter().find(|f| f.path == path).unwrap().text
+    }
+}
+
+/// The lines that differ between two texts of the same length in lines.
+fn changed_lines(before: &str, after: &str) -> Vec<(String, String)> {
+    assert_eq!(before.lines().count(), after.lines().count());
+    before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn promote_stg_to_prd_opens_one_pull_request_that_moves_only_version_lines() {
+    let mut w = World::new().await;
+    let refused = w.ask("dana", "/promote stg prd").await;
+    assert!(refused.contains("`platform` or `sre` role"), "{refused}");
+    let reply = w.ask("sam", "/promote stg prd").await;
+    assert!(reply.contains("Opened promotion pull request #"), "{reply}");
+    assert!(reply.contains("| vllm-openai | image |"), "{reply}");
+
+    let path = "flux-config/apps/prd/versions.yaml";
+    let changed = changed_lines(
+        &w.file_on("main", path).await,
+        &w.file_on("bosun/promote/stg-to-prd", path).await,
+    );
+    assert_eq!(
+        changed,
+        [(
+            "      version: 1.15.4".to_owned(),
+            "      version: 1.16.0".to_owned()
+        )]
+    );
+    let kustomization = "flux-config/apps/prd/kustomization.yaml";
+    let before = w.file_on("main", kustomization).await;
+    let after = w.file_on("bosun/promote/stg-to-prd", kustomization).await;
+    for (old, new) in changed_lines(&before, &after) {
+        assert!(
+            ["newTag", "digest"]
+                .iter()
+                .any(|k| old.contains(k) && new.contains(k)),
+            "only version lines move: {old} -> {new}"
+        );
+    }
+
+    let records = Promotions::new(w.store.as_ref()).all().unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].asked_by, "forge:sam");
+    assert!(
+        w.forge
+            .labels_on(&repo(), records[0].number.0)
+            .contains(&"promote:prd".to_owned())
+    );
+
+    let again = w.ask("sam", "/promote stg prd").await;
+    assert!(
+        again.contains(&format!(
+            "Updated promotion pull request #{}",
+            records[0].number
+        )),
+        "{again}"
+    );
+    assert_eq!(Promotions::new(w.store.as_ref()).all().unwrap().len(), 1);
+    w.engine.stop().await;
+}
+
+#[tokio::test]
+async fn a_locked_target_refuses_the_promotion() {
+    let mut w = World::new().await;
+    let locked = w.ask("pat", "/lock prd incident 77").await;
+    assert!(locked.contains("`prd` is locked"), "{locked}");
+    let reply = w.ask("sam", "/promote stg prd").await;
+    assert!(
+        reply.contains("Not promoted: `prd` is locked by forge:pat"),
+        "{reply}"
+    );
+    assert!(reply.contains("incident 77"), "{reply}");
+    assert!(Promotions::new(w.store.as_ref()).all().unwrap().is_empty());
+    w.engine.stop().await;
+}
+
+#[tokio::test]
+async fn skipping_a_stage_needs_force_and_the_platform_role() {
+    let mut w = World::new().await;
+    let out_of_order = w.ask("sam", "/promote dev prd").await;
+    assert!(
+        out_of_order.contains("`prd` is promoted from `stg`, not from `dev`"),
+        "{out_of_order}"
+    );
+    let forced_by_dev = w.ask("sam", "/promote dev prd --force").await;
+    assert!(forced_by_dev.contains("`platform`"), "{forced_by_dev}");
+    assert!(Promotions::new(w.store.as_ref()).all().unwrap().is_empty());
+    let forced = w.ask("pat", "/promote dev prd --force").await;
+    assert!(
+        forced.contains("Opened promotion pull request #"),
+        "{forced}"
+    );
+    w.forge
+        .resolve(&repo(), "bosun/promote/dev-to-prd")
+        .await
+        .unwrap();
+    w.engine.stop().await;
+}
+
+#[tokio::test]
+async fn nothing_to_promote_is_a_friendly_answer_and_no_pull_request() {
+    let mut w = World::new().await;
+    let reply = w.ask("sam", "/promote stg prd model-puller").await;
+    assert!(reply.contains("Nothing to promote"), "{reply}");
+    assert!(
+        w.forge
+            .resolve(&repo(), "bosun/promote/stg-to-prd")
+            .await
+            .is_err()
+    );
+    w.engine.stop().await;
+}
+
+use bosun_reconciler::event::{PrAction, PullRequestEvent};
+use bosun_reconciler::testkit::sha_of;
+
+impl World {
+    /// Merges promotion PR `number` as GitHub would: its branch's files land
+    /// on main, the PR is merged, and the closed event arrives.
+    async fn merge_promotion(&mut self, number: PrNumber, branch: &str) {
+        let tip = self.forge.resolve(&repo(), branch).await.unwrap();
+        let files = self
+            .forge
+            .files_at(&repo(), &tip, &["flux-config".to_owned()])
+            .await
+            .unwrap();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .collect();
+        self.forge
+            .seed(&repo(), "main", &borrowed, chrono::Utc::now());
+        self.forge.merge(&repo(), number).await.unwrap();
+        self.deliveries += 1;
+        let event = Event {
+            delivery: DeliveryId::new("github", &format!("m{}", self.deliveries)).unwrap(),
+            received_at: chrono::Utc::now(),
+            kind: EventKind::PullRequest(PullRequestEvent {
+                repo: repo(),
+                number,
+                action: PrAction::Closed,
+                head_sha: sha_of(number.0),
+                merged: true,
+                merge_sha: None,
+                sender: Actor::user("sam"),
+            }),
+        };
+        self.engine.ingest(&event).unwrap();
+        self.settle().await;
+    }
+}
+
+#[tokio::test]
+async fn rollback_restores_the_versions_before_the_last_promotion() {
+    let mut w = World::new().await;
+    let none_yet = w.ask("sam", "/rollback prd").await;
+    assert!(
+        none_yet.contains("bosun has no merged promotion to `prd`"),
+        "{none_yet}"
+    );
+    let before_promotion = w.forge.resolve(&repo(), "main").await.unwrap();
+
+    w.ask("sam", "/promote stg prd qdrant").await;
+    let record = Promotions::new(w.store.as_ref()).all().unwrap().remove(0);
+    w.merge_promotion(record.number, "bosun/promote/stg-to-prd")
+        .await;
+    let path = "flux-config/apps/prd/versions.yaml";
+    assert!(w.file_on("main", path).await.contains("version: 1.16.0"));
+
+    let reply = w.ask("sam", "/rollback prd").await;
+    assert!(reply.contains("Opened rollback pull request #"), "{reply}");
+    let changed = changed_lines(
+        &w.file_on("main", path).await,
+        &w.file_on("bosun/rollback/prd", path).await,
+    );
+    assert_eq!(
+        changed,
+        [(
+            "      version: 1.16.0".to_owned(),
+            "      version: 1.15.4".to_owned()
+        )]
+    );
+
+    let by_pr = w
+        .ask("sam", &format!("/rollback prd to #{}", record.number))
+        .await;
+    assert!(by_pr.contains("Updated rollback pull request #"), "{by_pr}");
+    let by_commit = w
+        .ask("sam", &format!("/rollback prd to {before_promotion}"))
+        .await;
+    assert!(by_commit.contains("rollback pull request #"), "{by_commit}");
+    let not_a_promotion = w.ask("sam", "/rollback prd to #999").await;
+    assert!(
+        not_a_promotion.contains("#999 is not a merged promotion to `prd`"),
+        "{not_a_promotion}"
+    );
+    w.engine.stop().await;
+}
+
+#[tokio::test]
+async fn versions_younger_than_the_soak_time_are_not_promoted() {
+    let mut w = World::with_settings("promotion:\n  soak:\n    prd: 30d\n").await;
+    let reply = w.ask("sam", "/promote stg prd").await;
+    assert!(reply.contains("for less than 30d"), "{reply}");
+    assert!(
+        w.forge
+            .resolve(&repo(), "bosun/promote/stg-to-prd")
+            .await
+            .is_err()
+    );
+    let forced = w.ask("pat", "/promote stg prd --force").await;
+    assert!(
+        forced.contains("Opened promotion pull request #"),
+        "{forced}"
+    );
+    w.engine.stop().await;
+}
+
+#[tokio::test]
+async fn a_freeze_window_stops_promotions_but_not_rollbacks() {
+    let mut w = World::with_settings(
+        "promotion:\n  freeze:\n    - name: change-freeze\n      envs: [prd]\n",
+    )
+    .await;
+    let reply = w.ask("sam", "/promote stg prd").await;
+    assert!(reply.contains("freeze window `change-freeze`"), "{reply}");
+    let rollback = w.ask("sam", "/rollback prd").await;
+    assert!(!rollback.contains("freeze window"), "{rollback}");
+    w.engine.stop().await;
+}
