@@ -57,11 +57,12 @@ async fn world() -> Harness {
     github.set_file(
         REPO,
         ".bosun.yaml",
-        "roles:\n  sre:\n    github_users: [runatlantis]\n  dev:\n    github_users: [devon]\n",
+        "roles:\n  sre:\n    github_users: [runatlantis]\n  dev:\n    github_users: [devon]\n  platform:\n    github_users: [pia]\n",
     );
     github.add_pr(REPO, FakePr::new("feature").files(&["README.md"]));
     github.set_permission(REPO, "runatlantis", "write");
     github.set_permission(REPO, "devon", "write");
+    github.set_permission(REPO, "pia", "admin");
     let h = Harness::new(github).await;
     h.start();
     h.settle().await;
@@ -158,5 +159,58 @@ async fn a_dev_cannot_skip_a_stage_even_with_force() {
         h.github
             .branch_tip(REPO, "bosun/promote/dev-to-prd")
             .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_locked_prd_refuses_and_platform_may_skip_a_stage_with_force() {
+    let h = world().await;
+    h.deliver(
+        "issue_comment",
+        "pc-4",
+        comment(9004, "/lock prd release weekend", "pia"),
+    )
+    .await;
+    h.settle().await;
+    assert!(
+        reply_to(&h, 9004).contains("`prd` is locked"),
+        "{}",
+        reply_to(&h, 9004)
+    );
+    h.deliver(
+        "issue_comment",
+        "pc-5",
+        comment(9005, "/promote stg prd", "runatlantis"),
+    )
+    .await;
+    h.settle().await;
+    let refused = reply_to(&h, 9005);
+    assert!(
+        refused.contains("Not promoted: `prd` is locked by forge:pia"),
+        "{refused}"
+    );
+    assert!(
+        h.github.branch_tip(REPO, BRANCH).is_none(),
+        "nothing was written"
+    );
+
+    h.deliver("issue_comment", "pc-6", comment(9006, "/unlock prd", "pia"))
+        .await;
+    h.deliver(
+        "issue_comment",
+        "pc-7",
+        comment(9007, "/promote dev prd --force", "pia"),
+    )
+    .await;
+    h.settle().await;
+    let forced = reply_to(&h, 9007);
+    assert!(
+        forced.contains("Opened promotion pull request #"),
+        "{forced}"
+    );
+    assert!(
+        h.github
+            .branch_tip(REPO, "bosun/promote/dev-to-prd")
+            .is_some()
     );
 }
