@@ -4,6 +4,7 @@
 
 pub mod applied;
 pub mod open;
+pub mod publish;
 pub mod record;
 pub mod rollback;
 

@@ -6,13 +6,14 @@
 //! pull request is found by its branch, the record is replaced. Asking
 //! twice, or after a crash, ends in the same branch, pull request and record.
 
-use super::record::{MovedVersion, PromotionRecord, Promotions};
+use super::publish::{Publication, publish};
+use super::record::PromotionRecord;
 use crate::audit::Place;
 use crate::config::{Freeze, Identity, RepoConfig};
 use crate::error::ReconcileError;
 use crate::ids::RepoName;
 use crate::locks::{EnvLock, Locks};
-use crate::ports::forge::{CommitRequest, FileChange, Forge, NewPullRequest, RepoFile};
+use crate::ports::forge::{Forge, RepoFile};
 use crate::promote::{self, ChangeSet, PromoteError, VersionKey};
 use crate::store::Store;
 use bosun_commands::{App, Env};
@@ -22,9 +23,6 @@ use std::time::Duration;
 
 /// The folder whose per-environment overlays promotions move versions in.
 pub const FLUX_CONFIG: &str = "flux-config";
-
-/// Labels every promotion pull request carries (plus `promote:<to>`).
-pub const LABELS: [&str; 2] = ["bosun", "promotion"];
 
 /// A promotion someone asked for, already permitted.
 pub struct PromoteAsk<'a> {
@@ -215,25 +213,7 @@ pub async fn promote(
     }
     let edited = promote::apply_changes(&to_files, &to_versions, &changes)
         .map_err(|e| ReconcileError::Promote(e.to_string()))?;
-    let branch = branch_name(ask.from, ask.to);
     let title = crate::messages::promotion_title(ask.from.as_str(), ask.to.as_str(), &changes);
-    forge
-        .commit_files(
-            ask.repo,
-            &CommitRequest {
-                branch: branch.clone(),
-                parent: tip,
-                message: title.clone(),
-                changes: edited
-                    .into_iter()
-                    .map(|f| FileChange {
-                        path: f.path,
-                        text: Some(f.text),
-                    })
-                    .collect(),
-            },
-        )
-        .await?;
     let body = crate::messages::promotion_body(
         ask.from.as_str(),
         ask.to.as_str(),
@@ -241,51 +221,27 @@ pub async fn promote(
         &ask.who.to_string(),
         &ask.place.to_string(),
     );
-    let pr = forge
-        .find_or_create_pull_request(
-            ask.repo,
-            &NewPullRequest {
-                head_ref: branch.clone(),
-                base_ref: default,
-                title: title.clone(),
-                body: body.clone(),
-            },
-        )
-        .await?;
-    forge
-        .update_pull_request(ask.repo, pr.number, &title, &body)
-        .await?;
-    let mut labels: Vec<String> = LABELS.iter().map(|l| (*l).to_owned()).collect();
-    labels.push(format!("promote:{}", ask.to));
-    forge.add_labels(ask.repo, pr.number, &labels).await?;
-    let promotions = Promotions::new(store);
-    let updated = promotions.get(ask.repo, pr.number)?.is_some();
-    let record = PromotionRecord {
-        repo: ask.repo.clone(),
-        from: ask.from.as_str().to_owned(),
-        to: ask.to.as_str().to_owned(),
-        number: pr.number,
-        url: pr.url,
-        branch,
-        asked_by: ask.who.to_string(),
-        asked_where: ask.place.to_string(),
-        moves: changes
-            .changes
-            .iter()
-            .map(|c| MovedVersion {
-                app: c.app.clone(),
-                kind: c.kind.to_string(),
-                from_version: c.current.short(),
-                to_version: c.new.short(),
-            })
-            .collect(),
-        previous: changes.changes.iter().map(|c| c.current.clone()).collect(),
-        opened_at: ask.now,
-        merged_sha: None,
-        merged_at: None,
-        applied: None,
-    };
-    promotions.save(&record)?;
+    let (record, updated) = publish(
+        forge,
+        store,
+        Publication {
+            repo: ask.repo,
+            branch: branch_name(ask.from, ask.to),
+            base: default,
+            parent: tip,
+            edited,
+            title,
+            body,
+            label: format!("promote:{}", ask.to),
+            changes: &changes,
+            from: ask.from.as_str().to_owned(),
+            to: ask.to.as_str().to_owned(),
+            asked_by: ask.who.to_string(),
+            asked_where: ask.place.to_string(),
+            now: ask.now,
+        },
+    )
+    .await?;
     Ok(PromoteOutcome::Opened {
         record: Box::new(record),
         table,

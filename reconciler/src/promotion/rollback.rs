@@ -4,14 +4,15 @@
 //! as a promotion. A `/lock` stops it; a freeze window does not, since a
 //! rollback is how an incident in a freeze window ends.
 
-use super::open::{Blocked, FLUX_CONFIG, LABELS, in_overlay};
-use super::record::{MovedVersion, PromotionRecord, Promotions};
+use super::open::{Blocked, FLUX_CONFIG, in_overlay};
+use super::publish::{Publication, publish};
+use super::record::{PromotionRecord, Promotions};
 use crate::audit::Place;
 use crate::config::Identity;
 use crate::error::ReconcileError;
 use crate::ids::{PrNumber, RepoName};
 use crate::locks::Locks;
-use crate::ports::forge::{CommitRequest, FileChange, Forge, NewPullRequest};
+use crate::ports::forge::Forge;
 use crate::promote::{self, Change, ChangeSet, VersionRef};
 use crate::store::Store;
 use bosun_commands::{Env, RollbackTarget};
@@ -179,72 +180,30 @@ pub async fn rollback(
     let targets: Vec<VersionRef> = changes.targets().cloned().collect();
     let edited = promote::apply(&overlay, &current, &targets)
         .map_err(|e| ReconcileError::Promote(e.to_string()))?;
-    let branch = rollback_branch(ask.env);
     let title = crate::messages::rollback_title(env, &changes);
-    forge
-        .commit_files(
-            ask.repo,
-            &CommitRequest {
-                branch: branch.clone(),
-                parent: tip,
-                message: title.clone(),
-                changes: edited
-                    .into_iter()
-                    .map(|f| FileChange {
-                        path: f.path,
-                        text: Some(f.text),
-                    })
-                    .collect(),
-            },
-        )
-        .await?;
     let body =
         crate::messages::rollback_body(env, &table, &ask.who.to_string(), &ask.place.to_string());
-    let pr = forge
-        .find_or_create_pull_request(
-            ask.repo,
-            &NewPullRequest {
-                head_ref: branch.clone(),
-                base_ref: default,
-                title: title.clone(),
-                body: body.clone(),
-            },
-        )
-        .await?;
-    forge
-        .update_pull_request(ask.repo, pr.number, &title, &body)
-        .await?;
-    let mut labels: Vec<String> = LABELS.iter().map(|l| (*l).to_owned()).collect();
-    labels.push(format!("rollback:{env}"));
-    forge.add_labels(ask.repo, pr.number, &labels).await?;
-    let promotions = Promotions::new(store);
-    let updated = promotions.get(ask.repo, pr.number)?.is_some();
-    let record = PromotionRecord {
-        repo: ask.repo.clone(),
-        from: "rollback".to_owned(),
-        to: env.to_owned(),
-        number: pr.number,
-        url: pr.url,
-        branch,
-        asked_by: ask.who.to_string(),
-        asked_where: ask.place.to_string(),
-        moves: changes
-            .changes
-            .iter()
-            .map(|c| MovedVersion {
-                app: c.app.clone(),
-                kind: c.kind.to_string(),
-                from_version: c.current.short(),
-                to_version: c.new.short(),
-            })
-            .collect(),
-        previous: changes.changes.iter().map(|c| c.current.clone()).collect(),
-        opened_at: ask.now,
-        merged_sha: None,
-        merged_at: None,
-        applied: None,
-    };
-    promotions.save(&record)?;
+    let (record, updated) = publish(
+        forge,
+        store,
+        Publication {
+            repo: ask.repo,
+            branch: rollback_branch(ask.env),
+            base: default,
+            parent: tip,
+            edited,
+            title,
+            body,
+            label: format!("rollback:{env}"),
+            changes: &changes,
+            from: "rollback".to_owned(),
+            to: env.to_owned(),
+            asked_by: ask.who.to_string(),
+            asked_where: ask.place.to_string(),
+            now: ask.now,
+        },
+    )
+    .await?;
     Ok(RollbackOutcome::Opened {
         record: Box::new(record),
         table,
