@@ -5,7 +5,7 @@
 
 use super::AppState;
 use super::flux_payload;
-use super::inbox::{self, reply};
+use super::inbox;
 use super::signature::verify_x_signature;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -13,7 +13,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bosun_reconciler::event::EventKind;
-use serde_json::json;
 use std::sync::Arc;
 use tracing::warn;
 
@@ -32,21 +31,14 @@ pub async fn receive(
     };
     let signature = headers.get("x-signature").map(|v| v.as_bytes());
     if let Err(error) = verify_x_signature(&state.flux_keys, signature, &body) {
-        metrics.event_rejected(SOURCE, error.metric_label());
         warn!(%error, "refused a Flux event");
-        return reply(
-            StatusCode::UNAUTHORIZED,
-            json!({ "error": error.to_string() }),
-        );
+        let (reason, status) = (error.metric_label(), StatusCode::UNAUTHORIZED);
+        return inbox::reject(metrics, SOURCE, reason, status, error);
     }
     let event = match flux_payload::parse(&body) {
         Ok(event) => event,
         Err(error) => {
-            metrics.event_rejected(SOURCE, "malformed");
-            return reply(
-                StatusCode::BAD_REQUEST,
-                json!({ "error": error.to_string() }),
-            );
+            return inbox::reject(metrics, SOURCE, "malformed", StatusCode::BAD_REQUEST, error);
         }
     };
     let metric_type = event.kind.to_ascii_lowercase();

@@ -34,29 +34,28 @@ pub async fn receive(
     };
     let signature = headers.get("x-hub-signature-256").map(|v| v.as_bytes());
     if let Err(error) = verify_sha256(&state.github_secrets, signature, &body) {
-        metrics.event_rejected(SOURCE, error.metric_label());
         warn!(%error, "refused a GitHub delivery");
-        return reply(
-            StatusCode::UNAUTHORIZED,
-            json!({ "error": error.to_string() }),
-        );
+        let (reason, status) = (error.metric_label(), StatusCode::UNAUTHORIZED);
+        return inbox::reject(metrics, SOURCE, reason, status, error);
     }
     let (Some(event_type), Some(delivery)) = (
         header(&headers, "x-github-event"),
         header(&headers, "x-github-delivery"),
     ) else {
-        metrics.event_rejected(SOURCE, "missing_headers");
         let error = "X-GitHub-Event and X-GitHub-Delivery are required";
-        return reply(StatusCode::BAD_REQUEST, json!({ "error": error }));
+        return inbox::reject(
+            metrics,
+            SOURCE,
+            "missing_headers",
+            StatusCode::BAD_REQUEST,
+            error,
+        );
     };
     let delivery = match DeliveryId::new(SOURCE, delivery) {
         Ok(id) => id,
         Err(error) => {
-            metrics.event_rejected(SOURCE, "bad_delivery_id");
-            return reply(
-                StatusCode::BAD_REQUEST,
-                json!({ "error": error.to_string() }),
-            );
+            let status = StatusCode::BAD_REQUEST;
+            return inbox::reject(metrics, SOURCE, "bad_delivery_id", status, error);
         }
     };
     let kind = match github_payload::parse(event_type, &body) {
@@ -70,9 +69,8 @@ pub async fn receive(
             );
         }
         Err(PayloadError::Malformed { event, reason }) => {
-            metrics.event_rejected(SOURCE, "malformed");
             let error = format!("malformed {event} payload: {reason}");
-            return reply(StatusCode::BAD_REQUEST, json!({ "error": error }));
+            return inbox::reject(metrics, SOURCE, "malformed", StatusCode::BAD_REQUEST, error);
         }
     };
     let label = kind.label();

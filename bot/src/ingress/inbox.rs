@@ -20,6 +20,19 @@ pub(super) fn reply(status: StatusCode, body: serde_json::Value) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// Refuses a request: counts `reason` as a rejection of `source` and answers
+/// `status` with `{"error": message}`.
+pub(super) fn reject(
+    metrics: &Metrics,
+    source: &str,
+    reason: &str,
+    status: StatusCode,
+    message: impl std::fmt::Display,
+) -> Response {
+    metrics.event_rejected(source, reason);
+    reply(status, json!({ "error": message.to_string() }))
+}
+
 /// The answer to a body that could not be read: 413 over the limit,
 /// counted as a rejection of `source`.
 pub(super) fn refuse_body(metrics: &Metrics, source: &str, rejection: &BytesRejection) -> Response {
