@@ -1,15 +1,15 @@
 //! Commands in pull request comments, through the real engine and store
 //! with the in-memory forge.
 
+mod support;
+
 use bosun_reconciler::audit::{AuditDecision, AuditLog};
-use bosun_reconciler::engine::{Engine, EngineConfig, EngineDeps, NoObserver};
-use bosun_reconciler::event::{Actor, CommentAction, CommentEvent, Event, EventKind};
-use bosun_reconciler::ids::{DeliveryId, PrNumber, RepoName};
+use bosun_reconciler::event::CommentAction;
 use bosun_reconciler::ports::forge::Access;
-use bosun_reconciler::store::{SledStore, Store};
+use bosun_reconciler::store::Store;
 use bosun_reconciler::testkit::MemoryForge;
 use std::sync::Arc;
-use std::time::Duration;
+use support::{Running, repo};
 
 const CONFIG: &str = "\
 roles:
@@ -19,92 +19,28 @@ roles:
     github_teams: [acme/app-devs]
 ";
 
-struct World {
-    _dir: tempfile::TempDir,
-    forge: Arc<MemoryForge>,
-    store: Arc<SledStore>,
-    engine: Arc<Engine>,
-    next_delivery: u64,
-}
+type World = Running;
 
-fn repo() -> RepoName {
-    "acme/platform".parse().unwrap()
-}
-
-impl World {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let forge = Arc::new(MemoryForge::new());
-        forge.open_pr(
-            &repo(),
-            1,
-            "carol",
-            &["terraform/envs/prd-uaenorth/main.tf"],
-        );
-        forge.put_file(&repo(), ".bosun.yaml", CONFIG);
-        forge.grant(&repo(), "alice", Access::Admin);
-        forge.grant(&repo(), "dave", Access::Write);
-        forge.add_team_member("acme", "app-devs", "dave");
-        let store = Arc::new(SledStore::open(dir.path()).unwrap());
-        let engine = Engine::new(EngineDeps {
-            store: store.clone(),
-            forge: forge.clone(),
-            observer: Arc::new(NoObserver),
-            config: EngineConfig {
-                retry_base: Duration::from_millis(5),
-                ..EngineConfig::default()
-            },
-        });
-        engine.start().unwrap();
-        let world = Self {
-            _dir: dir,
-            forge,
-            store,
-            engine,
-            next_delivery: 0,
-        };
-        world.settle().await;
-        world
-    }
-
-    async fn settle(&self) {
-        tokio::time::timeout(Duration::from_secs(20), self.engine.idle())
-            .await
-            .expect("the engine did not settle");
-    }
-
-    async fn comment(&mut self, id: u64, author: &str, action: CommentAction, body: &str) {
-        self.next_delivery += 1;
-        let event = Event {
-            delivery: DeliveryId::new("github", &format!("d{}", self.next_delivery)).unwrap(),
-            received_at: chrono::Utc::now(),
-            kind: EventKind::Comment(CommentEvent {
-                repo: repo(),
-                number: PrNumber(1),
-                on_pull_request: true,
-                comment_id: id,
-                action,
-                author: Actor::user(author),
-                body: body.to_owned(),
-            }),
-        };
-        self.engine.ingest(&event).unwrap();
-        self.settle().await;
-    }
-
-    fn replies(&self) -> Vec<String> {
-        self.forge
-            .comments_on(&repo(), 1)
-            .into_iter()
-            .filter(|c| c.body.starts_with("<!-- bosun:cmd:"))
-            .map(|c| c.body)
-            .collect()
-    }
+/// PR #1 by carol, `.bosun.yaml` with the roles above, alice admin, dave a
+/// writer in the `app-devs` team.
+async fn world() -> World {
+    let forge = Arc::new(MemoryForge::new());
+    forge.open_pr(
+        &repo(),
+        1,
+        "carol",
+        &["terraform/envs/prd-uaenorth/main.tf"],
+    );
+    forge.put_file(&repo(), ".bosun.yaml", CONFIG);
+    forge.grant(&repo(), "alice", Access::Admin);
+    forge.grant(&repo(), "dave", Access::Write);
+    forge.add_team_member("acme", "app-devs", "dave");
+    Running::start(forge).await
 }
 
 #[tokio::test]
 async fn a_permitted_status_gets_a_reply() {
-    let mut world = World::new().await;
+    let mut world = world().await;
     world
         .comment(
             10,
@@ -125,7 +61,7 @@ async fn a_permitted_status_gets_a_reply() {
 
 #[tokio::test]
 async fn apply_prd_from_a_dev_is_refused_and_audited() {
-    let mut world = World::new().await;
+    let mut world = world().await;
     world
         .comment(11, "dave", CommentAction::Created, "/apply prd")
         .await;
@@ -143,7 +79,7 @@ async fn apply_prd_from_a_dev_is_refused_and_audited() {
 
 #[tokio::test]
 async fn an_edited_comment_runs_only_its_new_command() {
-    let mut world = World::new().await;
+    let mut world = world().await;
     world
         .comment(12, "alice", CommentAction::Created, "/lock prd release")
         .await;
@@ -168,7 +104,7 @@ async fn an_edited_comment_runs_only_its_new_command() {
 
 #[tokio::test]
 async fn commands_in_code_blocks_quotes_and_other_bots_grammar_do_nothing() {
-    let mut world = World::new().await;
+    let mut world = world().await;
     let body = "```\n/apply prd\n```\n> /lock prd\n/lgtm\n`/plan dev`";
     world
         .comment(13, "alice", CommentAction::Created, body)
@@ -181,7 +117,7 @@ async fn commands_in_code_blocks_quotes_and_other_bots_grammar_do_nothing() {
 
 #[tokio::test]
 async fn a_user_without_write_access_who_addressed_bosun_is_told_so() {
-    let mut world = World::new().await;
+    let mut world = world().await;
     world
         .comment(14, "mallory", CommentAction::Created, "/status")
         .await;
@@ -193,11 +129,11 @@ async fn a_user_without_write_access_who_addressed_bosun_is_told_so() {
 
 #[tokio::test]
 async fn a_redelivered_comment_is_answered_once() {
-    let mut world = World::new().await;
+    let mut world = world().await;
     world
         .comment(15, "alice", CommentAction::Created, "/unlock prd")
         .await;
-    world.next_delivery -= 1;
+    world.deliveries -= 1;
     world
         .comment(15, "alice", CommentAction::Created, "/unlock prd")
         .await;
@@ -207,7 +143,7 @@ async fn a_redelivered_comment_is_answered_once() {
 
 #[tokio::test]
 async fn a_misspelt_command_gets_a_did_you_mean() {
-    let mut world = World::new().await;
+    let mut world = world().await;
     world
         .comment(16, "alice", CommentAction::Created, "/promte stg prd")
         .await;

@@ -1,16 +1,16 @@
 //! `/promote` from pull request comments through the real engine and store,
 //! with the in-memory forge holding the project's own `flux-config/` tree.
 
-use bosun_reconciler::engine::{Engine, EngineConfig, EngineDeps, NoObserver};
-use bosun_reconciler::event::{Actor, CommentAction, CommentEvent, Event, EventKind};
-use bosun_reconciler::ids::{DeliveryId, PrNumber, RepoName};
+mod support;
+
+use bosun_reconciler::event::{Actor, CommentAction, EventKind, PrAction, PullRequestEvent};
+use bosun_reconciler::ids::PrNumber;
 use bosun_reconciler::ports::forge::{Access, Forge};
 use bosun_reconciler::promotion::Promotions;
-use bosun_reconciler::store::SledStore;
-use bosun_reconciler::testkit::MemoryForge;
+use bosun_reconciler::testkit::{MemoryForge, sha_of};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use support::{Running, repo};
 
 const CONFIG: &str = "\
 roles:
@@ -21,10 +21,6 @@ roles:
   dev:
     github_users: [dana]
 ";
-
-fn repo() -> RepoName {
-    "acme/platform".parse().unwrap()
-}
 
 /// Every file of the project's `flux-config/`, as (path, text).
 fn flux_config() -> Vec<(String, String)> {
@@ -49,88 +45,46 @@ fn flux_config() -> Vec<(String, String)> {
     files
 }
 
-struct World {
-    _dir: tempfile::TempDir,
-    forge: Arc<MemoryForge>,
-    store: Arc<SledStore>,
-    engine: Arc<Engine>,
-    deliveries: u64,
+/// The engine over a memory forge holding the project's `flux-config/`
+/// (committed two weeks ago), `.bosun.yaml` with the roles above plus
+/// `extra`, and PR #1 to comment on.
+async fn world_with(extra: &str) -> Running {
+    let forge = Arc::new(MemoryForge::new());
+    let files = flux_config();
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let weeks_ago = chrono::Utc::now() - chrono::Duration::days(14);
+    forge.seed(&repo(), "main", &borrowed, weeks_ago);
+    forge.put_file(&repo(), ".bosun.yaml", &format!("{CONFIG}{extra}"));
+    forge.open_pr(&repo(), 1, "dana", &["README.md"]);
+    forge.grant(&repo(), "dana", Access::Write);
+    forge.grant(&repo(), "pat", Access::Admin);
+    forge.grant(&repo(), "sam", Access::Write);
+    Running::start(forge).await
 }
 
-impl World {
-    async fn new() -> Self {
-        Self::with_settings("").await
-    }
+async fn world() -> Running {
+    world_with("").await
+}
 
-    /// A world whose `.bosun.yaml` has these lines after the roles.
-    async fn with_settings(extra: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let forge = Arc::new(MemoryForge::new());
-        let files = flux_config();
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let weeks_ago = chrono::Utc::now() - chrono::Duration::days(14);
-        forge.seed(&repo(), "main", &borrowed, weeks_ago);
-        forge.put_file(&repo(), ".bosun.yaml", &format!("{CONFIG}{extra}"));
-        forge.open_pr(&repo(), 1, "dana", &["README.md"]);
-        forge.grant(&repo(), "dana", Access::Write);
-        forge.grant(&repo(), "pat", Access::Admin);
-        forge.grant(&repo(), "sam", Access::Write);
-        let store = Arc::new(SledStore::open(dir.path()).unwrap());
-        let engine = Engine::new(EngineDeps {
-            store: store.clone(),
-            forge: forge.clone(),
-            observer: Arc::new(NoObserver),
-            config: EngineConfig {
-                retry_base: Duration::from_millis(5),
-                ..EngineConfig::default()
-            },
-        });
-        engine.start().unwrap();
-        let world = Self {
-            _dir: dir,
-            forge,
-            store,
-            engine,
-            deliveries: 0,
-        };
-        world.settle().await;
-        world
-    }
-
-    async fn settle(&self) {
-        tokio::time::timeout(Duration::from_secs(30), self.engine.idle())
-            .await
-            .expect("the engine did not settle");
-    }
-
+/// What the promotion scenarios do with the running engine.
+trait Scenario {
     /// `who` comments `body` on PR #1; returns bosun's reply to it.
+    async fn ask(&mut self, who: &str, body: &str) -> String;
+    /// A file's text on a branch or commit.
+    async fn file_on(&self, git_ref: &str, path: &str) -> String;
+    /// Merges promotion PR `number` as GitHub would: its branch's files land
+    /// on main, the PR is merged, and the closed event arrives.
+    async fn merge_promotion(&mut self, number: PrNumber, branch: &str);
+}
+
+impl Scenario for Running {
     async fn ask(&mut self, who: &str, body: &str) -> String {
-        self.deliveries += 1;
-        let event = Event {
-            delivery: DeliveryId::new("github", &format!("p{}", self.deliveries)).unwrap(),
-            received_at: chrono::Utc::now(),
-            kind: EventKind::Comment(CommentEvent {
-                repo: repo(),
-                number: PrNumber(1),
-                on_pull_request: true,
-                comment_id: 500 + self.deliveries,
-                action: CommentAction::Created,
-                author: Actor::user(who),
-                body: body.to_owned(),
-            }),
-        };
-        self.engine.ingest(&event).unwrap();
-        self.settle().await;
-        let marker = format!("<!-- bosun:cmd:{}:", 500 + self.deliveries);
-        self.forge
-            .comments_on(&repo(), 1)
-            .into_iter()
-            .find(|c| c.body.starts_with(&marker))
-            .map(|c| c.body)
-            .unwrap_or_default()
+        let id = 500 + self.deliveries + 1;
+        self.comment(id, who, CommentAction::Created, body).await;
+        self.reply_to(id)
     }
 
     async fn file_on(&self, git_ref: &str, path: &str) -> String {
@@ -138,6 +92,29 @@ impl World {
         let folder = path.rsplit_once('/').unwrap().0.to_owned();
         let files = self.forge.files_at(&repo(), &sha, &[folder]).await.unwrap();
         files.into_iter().find(|f| f.path == path).unwrap().text
+    }
+
+    async fn merge_promotion(&mut self, number: PrNumber, branch: &str) {
+        let tip = self.forge.resolve(&repo(), branch).await.unwrap();
+        let folders = ["flux-config".to_owned()];
+        let files = self.forge.files_at(&repo(), &tip, &folders).await.unwrap();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .collect();
+        self.forge
+            .seed(&repo(), "main", &borrowed, chrono::Utc::now());
+        self.forge.merge(&repo(), number).await.unwrap();
+        self.deliver(EventKind::PullRequest(PullRequestEvent {
+            repo: repo(),
+            number,
+            action: PrAction::Closed,
+            head_sha: sha_of(number.0),
+            merged: true,
+            merge_sha: None,
+            sender: Actor::user("sam"),
+        }))
+        .await;
     }
 }
 
@@ -154,7 +131,7 @@ fn changed_lines(before: &str, after: &str) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn promote_stg_to_prd_opens_one_pull_request_that_moves_only_version_lines() {
-    let mut w = World::new().await;
+    let mut w = world().await;
     let refused = w.ask("dana", "/promote stg prd").await;
     assert!(refused.contains("`platform` or `sre` role"), "{refused}");
     let reply = w.ask("sam", "/promote stg prd").await;
@@ -208,7 +185,7 @@ async fn promote_stg_to_prd_opens_one_pull_request_that_moves_only_version_lines
 
 #[tokio::test]
 async fn a_locked_target_refuses_the_promotion() {
-    let mut w = World::new().await;
+    let mut w = world().await;
     let locked = w.ask("pat", "/lock prd incident 77").await;
     assert!(locked.contains("`prd` is locked"), "{locked}");
     let reply = w.ask("sam", "/promote stg prd").await;
@@ -223,7 +200,7 @@ async fn a_locked_target_refuses_the_promotion() {
 
 #[tokio::test]
 async fn skipping_a_stage_needs_force_and_the_platform_role() {
-    let mut w = World::new().await;
+    let mut w = world().await;
     let out_of_order = w.ask("sam", "/promote dev prd").await;
     assert!(
         out_of_order.contains("`prd` is promoted from `stg`, not from `dev`"),
@@ -246,7 +223,7 @@ async fn skipping_a_stage_needs_force_and_the_platform_role() {
 
 #[tokio::test]
 async fn nothing_to_promote_is_a_friendly_answer_and_no_pull_request() {
-    let mut w = World::new().await;
+    let mut w = world().await;
     let reply = w.ask("sam", "/promote stg prd model-puller").await;
     assert!(reply.contains("Nothing to promote"), "{reply}");
     assert!(
@@ -258,48 +235,9 @@ async fn nothing_to_promote_is_a_friendly_answer_and_no_pull_request() {
     w.engine.stop().await;
 }
 
-use bosun_reconciler::event::{PrAction, PullRequestEvent};
-use bosun_reconciler::testkit::sha_of;
-
-impl World {
-    /// Merges promotion PR `number` as GitHub would: its branch's files land
-    /// on main, the PR is merged, and the closed event arrives.
-    async fn merge_promotion(&mut self, number: PrNumber, branch: &str) {
-        let tip = self.forge.resolve(&repo(), branch).await.unwrap();
-        let files = self
-            .forge
-            .files_at(&repo(), &tip, &["flux-config".to_owned()])
-            .await
-            .unwrap();
-        let borrowed: Vec<(&str, &str)> = files
-            .iter()
-            .map(|f| (f.path.as_str(), f.text.as_str()))
-            .collect();
-        self.forge
-            .seed(&repo(), "main", &borrowed, chrono::Utc::now());
-        self.forge.merge(&repo(), number).await.unwrap();
-        self.deliveries += 1;
-        let event = Event {
-            delivery: DeliveryId::new("github", &format!("m{}", self.deliveries)).unwrap(),
-            received_at: chrono::Utc::now(),
-            kind: EventKind::PullRequest(PullRequestEvent {
-                repo: repo(),
-                number,
-                action: PrAction::Closed,
-                head_sha: sha_of(number.0),
-                merged: true,
-                merge_sha: None,
-                sender: Actor::user("sam"),
-            }),
-        };
-        self.engine.ingest(&event).unwrap();
-        self.settle().await;
-    }
-}
-
 #[tokio::test]
 async fn rollback_restores_the_versions_before_the_last_promotion() {
-    let mut w = World::new().await;
+    let mut w = world().await;
     let none_yet = w.ask("sam", "/rollback prd").await;
     assert!(
         none_yet.contains("bosun has no merged promotion to `prd`"),
@@ -346,7 +284,7 @@ async fn rollback_restores_the_versions_before_the_last_promotion() {
 
 #[tokio::test]
 async fn versions_younger_than_the_soak_time_are_not_promoted() {
-    let mut w = World::with_settings("promotion:\n  soak:\n    prd: 30d\n").await;
+    let mut w = world_with("promotion:\n  soak:\n    prd: 30d\n").await;
     let reply = w.ask("sam", "/promote stg prd").await;
     assert!(reply.contains("for less than 30d"), "{reply}");
     assert!(
@@ -365,10 +303,8 @@ async fn versions_younger_than_the_soak_time_are_not_promoted() {
 
 #[tokio::test]
 async fn a_freeze_window_stops_promotions_but_not_rollbacks() {
-    let mut w = World::with_settings(
-        "promotion:\n  freeze:\n    - name: change-freeze\n      envs: [prd]\n",
-    )
-    .await;
+    let mut w =
+        world_with("promotion:\n  freeze:\n    - name: change-freeze\n      envs: [prd]\n").await;
     let reply = w.ask("sam", "/promote stg prd").await;
     assert!(reply.contains("freeze window `change-freeze`"), "{reply}");
     let rollback = w.ask("sam", "/rollback prd").await;
