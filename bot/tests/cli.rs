@@ -1,22 +1,13 @@
 //! The `bosun` binary as a person runs it: one-shot commands against a real
 //! git checkout, `bosun serve` in local mode, `bosun send` and `bosun audit`.
 
+#[path = "support/git_cli.rs"]
+mod git_cli;
+
+use git_cli::git;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@t")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@t")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
 
 /// A checkout whose `.bosun.yaml` makes `alice` a platform engineer.
 fn checkout() -> tempfile::TempDir {

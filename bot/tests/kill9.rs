@@ -8,7 +8,11 @@
 //! here, tells them apart): on this machine it also passed with the flush
 //! removed.
 
+#[path = "support/git_cli.rs"]
+mod git_cli;
+
 use bosun::ingress::signature::sign_sha256;
+use git_cli::git;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -70,19 +74,7 @@ fn free_port() -> u16 {
 #[test]
 fn every_acknowledged_delivery_survives_kill_9() {
     let repo = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| {
-        let ok = Command::new("git")
-            .args(args)
-            .current_dir(repo.path())
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@t")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@t")
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "git {args:?}");
-    };
+    let git = |args: &[&str]| git(repo.path(), args);
     git(&["init", "-q", "-b", "main"]);
     git(&["commit", "-q", "--allow-empty", "-m", "init"]);
     let data = tempfile::tempdir().unwrap();

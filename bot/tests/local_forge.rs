@@ -2,6 +2,9 @@
 //! records, comments and checks as records, merges as real git merges, and
 //! bosun's own commits written beside the checkout, never into it.
 
+#[path = "support/git_cli.rs"]
+mod git_cli;
+
 use bosun::local_forge::LocalForge;
 use bosun_reconciler::ids::{PrNumber, RepoName, Sha};
 use bosun_reconciler::ports::forge::{
@@ -9,23 +12,9 @@ use bosun_reconciler::ports::forge::{
     Upserted,
 };
 use bosun_reconciler::store::{SledStore, Store};
+use git_cli::git;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@t")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@t")
-        .output()
-        .expect("git runs");
-    assert!(output.status.success(), "git {args:?}: {output:?}");
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
 
 fn commit_file(dir: &Path, path: &str, text: &str) {
     let file = dir.join(path);
