@@ -67,6 +67,7 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         store,
         forge,
         observer: metrics.clone(),
+        notifier: Arc::new(crate::console_notifier::ConsoleNotifier::default()),
         config: EngineConfig {
             workers: settings.workers,
             resync_every: settings.resync_every,

@@ -10,6 +10,7 @@ use crate::error::ReconcileError;
 use crate::event::{Event, EventKind};
 use crate::ids::WorkKey;
 use crate::ports::forge::{Forge, Marker};
+use crate::ports::notify::Notifier;
 use crate::queue::WorkQueue;
 use crate::store::{Appended, PendingEvent, Store, StoreError};
 use crate::{pr, promotion, repo};
@@ -86,6 +87,8 @@ pub struct EngineDeps {
     pub forge: Arc<dyn Forge>,
     /// Where metrics go.
     pub observer: Arc<dyn EngineObserver>,
+    /// Where notices for people go (chat, or the console).
+    pub notifier: Arc<dyn Notifier>,
     /// Settings.
     pub config: EngineConfig,
 }
@@ -95,6 +98,7 @@ pub struct Engine {
     store: Arc<dyn Store>,
     forge: Arc<dyn Forge>,
     observer: Arc<dyn EngineObserver>,
+    notifier: Arc<dyn Notifier>,
     config: EngineConfig,
     queue: Arc<WorkQueue>,
     bot_login: Mutex<Option<String>>,
@@ -111,6 +115,7 @@ impl Engine {
             store: deps.store,
             forge: deps.forge,
             observer: deps.observer,
+            notifier: deps.notifier,
             config: deps.config,
             queue: WorkQueue::new(),
             bot_login: Mutex::new(None),
@@ -119,6 +124,11 @@ impl Engine {
             stop: watch::channel(false).0,
             tasks: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Where notices for people go.
+    pub fn notifier(&self) -> &Arc<dyn Notifier> {
+        &self.notifier
     }
 
     /// The forge the engine works on.

@@ -31,6 +31,7 @@ fn engine(dir: &std::path::Path, forge: &Arc<MemoryForge>) -> Arc<Engine> {
         store: Arc::new(SledStore::open(dir).unwrap()),
         forge: forge.clone(),
         observer: Arc::new(NoObserver),
+        notifier: Arc::new(bosun_reconciler::testkit::RecordingNotifier::new()),
         config: config(),
     })
 }

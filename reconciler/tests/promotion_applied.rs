@@ -70,6 +70,7 @@ async fn world() -> World {
         store: Arc::new(SledStore::open(dir.path()).unwrap()),
         forge: forge.clone(),
         observer: Arc::new(NoObserver),
+        notifier: Arc::new(bosun_reconciler::testkit::RecordingNotifier::new()),
         config: EngineConfig {
             workers: 2,
             retry_base: Duration::from_millis(5),

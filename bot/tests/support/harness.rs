@@ -78,6 +78,7 @@ fn start_bosun(github: &GitHubFake, dir: &Path, flux_keys: &[SecretString]) -> B
         store: Arc::new(SledStore::open(dir).expect("store")),
         forge: Arc::new(forge),
         observer: metrics.clone(),
+        notifier: Arc::new(bosun_reconciler::testkit::RecordingNotifier::new()),
         config: EngineConfig {
             workers: 2,
             retry_base: Duration::from_millis(5),

@@ -2,4 +2,5 @@
 //! Adapters live in the `bot` crate; in-memory doubles behind `testkit`.
 
 pub mod forge;
+pub mod notify;
 pub mod runner;

@@ -40,6 +40,7 @@ impl Running {
             store: store.clone(),
             forge: forge.clone(),
             observer: Arc::new(NoObserver),
+            notifier: Arc::new(bosun_reconciler::testkit::RecordingNotifier::new()),
             config: EngineConfig {
                 retry_base: Duration::from_millis(5),
                 ..EngineConfig::default()

@@ -646,3 +646,6 @@ impl MemoryForge {
         }
     }
 }
+
+mod notifier;
+pub use notifier::RecordingNotifier;
