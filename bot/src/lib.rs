@@ -10,6 +10,7 @@ pub mod local_forge;
 pub mod metrics;
 pub mod oneshot;
 pub mod runner;
+pub mod scheduler;
 pub mod serve;
 pub mod settings;
 pub mod token;
