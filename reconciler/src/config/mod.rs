@@ -5,10 +5,15 @@
 mod promotion;
 mod repo_config;
 mod roles;
+mod terraform;
 
 pub use promotion::{DEFAULT_TIME_ZONE, Freeze, PromotionRules};
 pub use repo_config::{ConfigError, REPO_CONFIG_PATH, RepoConfig};
 pub use roles::{Frontend, Identity, RoleMap, TeamCheck};
+pub use terraform::{
+    ApplyMode, ApplyRequirements, DEFAULT_DRIFT_TIME_ZONE, DriftSchedule, TerraformRules, TfBinary,
+    TfEnvRules, TfProject, glob_matches,
+};
 
 use crate::ids::RepoName;
 use crate::ports::forge::{Forge, ForgeError};

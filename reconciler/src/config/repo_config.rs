@@ -4,6 +4,7 @@
 
 use super::promotion::{PromotionRules, PromotionSection};
 use super::roles::{RoleMap, RoleMembers};
+use super::terraform::{TerraformRules, TerraformSection};
 use bosun_commands::{Action, Allowed, CommandName, Env, EnvCatalog, PermissionPolicy, Role};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -40,6 +41,8 @@ struct FileConfig {
     permissions: HashMap<Spanned<String>, HashMap<Spanned<String>, AllowedEntry>>,
     #[serde(default)]
     promotion: Option<PromotionSection>,
+    #[serde(default)]
+    terraform: Option<TerraformSection>,
 }
 
 #[derive(Deserialize)]
@@ -70,6 +73,8 @@ pub struct RepoConfig {
     pub policy: PermissionPolicy,
     /// Promotion order, soak times and freeze windows.
     pub promotion: PromotionRules,
+    /// Terraform projects, apply modes and requirements, drift schedules.
+    pub terraform: TerraformRules,
 }
 
 impl Default for RepoConfig {
@@ -80,6 +85,7 @@ impl Default for RepoConfig {
             envs,
             roles: RoleMap::default(),
             promotion: PromotionRules::default(),
+            terraform: TerraformRules::parse(None, &EnvCatalog::default()).unwrap_or_default(),
         }
     }
 }
@@ -196,11 +202,13 @@ impl RepoConfig {
             }
         }
         let promotion = PromotionRules::parse(file.promotion, &envs)?;
+        let terraform = TerraformRules::parse(file.terraform, &envs)?;
         Ok(Self {
             envs,
             roles,
             policy,
             promotion,
+            terraform,
         })
     }
 }
