@@ -13,4 +13,5 @@ pub mod runner;
 pub mod scheduler;
 pub mod serve;
 pub mod settings;
+pub mod terraform_service;
 pub mod token;

@@ -8,7 +8,7 @@ use crate::local_forge::LocalForge;
 use crate::token::read_token;
 use anyhow::{Context, bail};
 use bosun_commands::CommandName;
-use bosun_reconciler::ask::{LocalAsk, Verdict, handle_local};
+use bosun_reconciler::ask::{LocalAsk, Verdict, handle_local_with};
 use bosun_reconciler::audit::{AuditEntry, AuditLog};
 use bosun_reconciler::config::Frontend;
 use bosun_reconciler::store::{SledStore, Store, StoreError};
@@ -60,7 +60,9 @@ pub async fn run_command(name: CommandName, args: &CommandArgs) -> anyhow::Resul
         text,
         dry_run: args.local.dry_run,
     };
-    let answer = handle_local(&forge, store.as_ref() as &dyn Store, &ask).await?;
+    let terraform = crate::terraform_service::service(&args.local.data_dir, None);
+    let answer =
+        handle_local_with(&forge, store.as_ref() as &dyn Store, Some(&terraform), &ask).await?;
     if args.local.dry_run {
         println!("(dry run: nothing was changed)\n");
     }

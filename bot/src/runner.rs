@@ -5,14 +5,16 @@
 //! side, `show -json` and `show -no-color` of the plan file. The children get
 //! a cleared environment plus an allow-list (Azure OIDC settings, proxies)
 //! and the variables the request passes; a run that outlives its timeout is
-//! killed, its whole process group with it. Every text handed back is masked
+//! killed, its whole process group with it. `apply` runs a saved plan in the
+//! checkout it was made in. Every text handed back is masked
 //! with [`Redactor`].
 
 use async_trait::async_trait;
 use bosun_reconciler::plan::json::PlanJson;
 use bosun_reconciler::plan::redact::Redactor;
 use bosun_reconciler::ports::runner::{
-    PlanExit, PlanOutcome, PlanRequest, Runner, RunnerError, Step, StepDurations,
+    ApplyOutcome, ApplyRequest, PlanExit, PlanOutcome, PlanRequest, PlanVar, RawPlanJson, Runner,
+    RunnerError, Step, StepDurations,
 };
 use std::collections::BTreeSet;
 use std::ffi::{OsStr, OsString};
@@ -163,18 +165,16 @@ impl TerraformRunner {
 
     /// Runs one step to completion, or kills it at the deadline.
     async fn run(&self, run: &Run<'_>, step: Step, args: &[&OsStr]) -> Result<Output, RunnerError> {
-        let request = run.request;
         let mut command = Command::new(run.binary);
         command
             .args(args)
-            .current_dir(&request.working_dir)
+            .current_dir(run.working_dir)
             .env_clear()
             .envs(self.child_environment().map(|(k, v)| (k, v)))
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .envs(
-                request
-                    .vars
+                run.vars
                     .iter()
                     .map(|v| (format!("TF_VAR_{}", v.name), &v.value)),
             )
@@ -201,7 +201,7 @@ impl TerraformRunner {
                 }
                 Err(RunnerError::Timeout {
                     step,
-                    after: request.timeout,
+                    after: run.timeout,
                 })
             }
         }
@@ -219,7 +219,9 @@ fn kill_group(group: u32) {
 
 /// What one run shares between its steps.
 struct Run<'a> {
-    request: &'a PlanRequest,
+    working_dir: &'a std::path::Path,
+    vars: &'a [PlanVar],
+    timeout: Duration,
     binary: &'a std::path::Path,
     deadline: Instant,
     redactor: Redactor,
@@ -252,33 +254,68 @@ impl Run<'_> {
     }
 }
 
-#[async_trait]
-impl Runner for TerraformRunner {
-    async fn plan(&self, request: &PlanRequest) -> Result<PlanOutcome, RunnerError> {
-        let queued_at = Instant::now();
-        let _slot = self
-            .concurrency
+/// Masks the sensitive variables' values.
+fn sensitive_redactor(vars: &[PlanVar]) -> Redactor {
+    Redactor::new(vars.iter().filter(|v| v.sensitive).map(|v| v.value.clone()))
+}
+
+impl TerraformRunner {
+    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, RunnerError> {
+        self.concurrency
             .acquire()
             .await
             .map_err(|_| RunnerError::Spawn {
                 step: Step::Queue,
                 message: "the runner is shutting down".to_owned(),
-            })?;
+            })
+    }
+}
+
+#[async_trait]
+impl Runner for TerraformRunner {
+    async fn apply(&self, request: &ApplyRequest) -> Result<ApplyOutcome, RunnerError> {
+        let started = Instant::now();
+        let _slot = self.slot().await?;
+        let run = Run {
+            working_dir: &request.working_dir,
+            vars: &request.vars,
+            timeout: request.timeout,
+            binary: request.binary.as_deref().unwrap_or(&self.binary),
+            deadline: Instant::now() + request.timeout,
+            redactor: sensitive_redactor(&request.vars),
+        };
+        let lock_timeout = format!("-lock-timeout={}s", self.lock_timeout.as_secs());
+        let args = [
+            OsStr::new("apply"),
+            OsStr::new("-input=false"),
+            OsStr::new("-no-color"),
+            OsStr::new(&lock_timeout),
+            request.plan_file.as_os_str(),
+        ];
+        let output = self.run(&run, Step::Apply, &args).await?;
+        let output = run.expect_success(Step::Apply, output)?;
+        Ok(ApplyOutcome {
+            output: run
+                .redactor
+                .redact(&String::from_utf8_lossy(&output.stdout)),
+            duration: started.elapsed(),
+        })
+    }
+
+    async fn plan(&self, request: &PlanRequest) -> Result<PlanOutcome, RunnerError> {
+        let queued_at = Instant::now();
+        let _slot = self.slot().await?;
         let mut durations = StepDurations {
             queued: queued_at.elapsed(),
             ..StepDurations::default()
         };
         let run = Run {
-            request,
+            working_dir: &request.working_dir,
+            vars: &request.vars,
+            timeout: request.timeout,
             binary: request.binary.as_deref().unwrap_or(&self.binary),
             deadline: Instant::now() + request.timeout,
-            redactor: Redactor::new(
-                request
-                    .vars
-                    .iter()
-                    .filter(|v| v.sensitive)
-                    .map(|v| v.value.clone()),
-            ),
+            redactor: sensitive_redactor(&request.vars),
         };
 
         let started = Instant::now();
@@ -329,6 +366,7 @@ impl Runner for TerraformRunner {
         })?;
         let redactor = run.redactor.with_plan(&plan);
         Ok(PlanOutcome {
+            raw_json: RawPlanJson(json.stdout),
             exit,
             plan_text: redactor.redact(&String::from_utf8_lossy(&text.stdout)),
             plan,

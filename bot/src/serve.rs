@@ -74,6 +74,10 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
             ..EngineConfig::default()
         },
     });
+    engine.set_terraform(Arc::new(crate::terraform_service::service(
+        &settings.data_dir,
+        Some(Arc::clone(engine.notifier())),
+    )));
     engine.start().context("starting the engine")?;
     let api_token = crate::token::ensure_token(&settings.data_dir)
         .with_context(|| format!("writing the API token into {}", settings.data_dir.display()))?;
@@ -98,6 +102,7 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let settings = args.resolve()?;
     let service = build(&settings)?;
+    let drift_schedules = crate::terraform_service::start_drift_schedules(&service.engine).await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
@@ -119,6 +124,9 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .context("serving HTTP")?;
     info!("stopping the engine");
+    if let Some(schedules) = drift_schedules {
+        let _ = schedules.stop().await;
+    }
     service.engine.stop().await;
     Ok(())
 }

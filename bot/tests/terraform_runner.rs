@@ -6,7 +6,7 @@ use bosun::runner::{EnvAllowList, TerraformRunner};
 use bosun_reconciler::plan::comment::{check_summary, check_title, render_comment};
 use bosun_reconciler::plan::{DriftKind, PlanSummary, Redacted};
 use bosun_reconciler::ports::runner::{
-    PlanExit, PlanOutcome, PlanRequest, PlanVar, Runner, RunnerError, Step,
+    ApplyRequest, PlanExit, PlanOutcome, PlanRequest, PlanVar, Runner, RunnerError, Step,
 };
 use std::path::PathBuf;
 use std::time::Duration;
@@ -131,6 +131,52 @@ async fn changed_input_after_apply_replaces_the_trigger_and_updates_the_input() 
     assert_eq!(
         check_title(&summary),
         "0 to add, 1 to change, 0 to destroy, 1 to replace"
+    );
+}
+
+#[tokio::test]
+async fn a_saved_plan_applies_and_then_the_root_has_no_changes() {
+    let root = Root::new(TWO_RESOURCES);
+    let (outcome, _) = plan(&root, &root.request(true)).await;
+    assert_eq!(outcome.exit, PlanExit::Changes);
+    let request = root.request(true);
+    let applied = runner()
+        .apply(&ApplyRequest {
+            working_dir: request.working_dir.clone(),
+            plan_file: request.plan_file.clone(),
+            binary: None,
+            timeout: Duration::from_secs(120),
+            vars: Vec::new(),
+        })
+        .await
+        .expect("apply succeeds");
+    assert!(
+        shown(&applied.output).contains("Apply complete! Resources: 2 added"),
+        "{:?}",
+        applied.output
+    );
+    let (again, _) = plan(&root, &root.request(true)).await;
+    assert_eq!(again.exit, PlanExit::NoChanges);
+    // A saved plan is used once: the state moved on since it was made.
+    let stale = runner()
+        .apply(&ApplyRequest {
+            working_dir: request.working_dir.clone(),
+            plan_file: PathBuf::from("missing.tfplan"),
+            binary: None,
+            timeout: Duration::from_secs(120),
+            vars: Vec::new(),
+        })
+        .await
+        .expect_err("a missing plan file fails");
+    assert!(
+        matches!(
+            stale,
+            RunnerError::Failed {
+                step: Step::Apply,
+                ..
+            }
+        ),
+        "{stale:?}"
     );
 }
 

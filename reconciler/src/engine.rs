@@ -106,6 +106,8 @@ pub struct Engine {
     running: AtomicBool,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// Issue 5: Terraform work, when this bosun runs Terraform.
+    terraform: std::sync::OnceLock<Arc<crate::terraform::TerraformService>>,
 }
 
 impl Engine {
@@ -123,7 +125,19 @@ impl Engine {
             running: AtomicBool::new(false),
             stop: watch::channel(false).0,
             tasks: Mutex::new(Vec::new()),
+            terraform: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Issue 5: lets this engine plan, apply and look for drift with
+    /// `terraform` (set once, before [`Engine::start`]; later calls are ignored).
+    pub fn set_terraform(&self, terraform: Arc<crate::terraform::TerraformService>) {
+        let _ = self.terraform.set(terraform);
+    }
+
+    /// Issue 5: the Terraform service, when set.
+    pub fn terraform(&self) -> Option<&Arc<crate::terraform::TerraformService>> {
+        self.terraform.get()
     }
 
     /// Where notices for people go.
@@ -364,8 +378,13 @@ impl Engine {
                     forge: self.forge.as_ref(),
                     store: self.store.as_ref(),
                     bot_login: self.bot_login().await?,
+                    terraform: self.terraform.get().map(|t| t.as_ref()),
                 };
-                pr::reconcile(&ctx, repo, *number, events).await
+                let done = pr::reconcile(&ctx, repo, *number, events).await;
+                if let Some(terraform) = self.terraform.get() {
+                    self.enqueue(&terraform.take_wakes())?;
+                }
+                done
             }
             WorkKey::Repository { repo } => {
                 let keys = repo::open_pull_request_keys(self.forge.as_ref(), repo).await?;

@@ -23,5 +23,6 @@ pub mod promotion;
 pub mod queue;
 pub mod repo;
 pub mod store;
+pub mod terraform;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

@@ -282,4 +282,53 @@ impl Forge for GitHubForge {
             .run(|| self.label_pull(repo, number, labels))
             .await
     }
+
+    // --- issue 5: Terraform ---
+
+    async fn check_status(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        name: &str,
+    ) -> Result<Option<bosun_reconciler::ports::forge::CheckStatus>, ForgeError> {
+        self.retry
+            .run(|| self.check_run_status(repo, commit, name))
+            .await
+    }
+
+    async fn find_issue(
+        &self,
+        repo: &RepoName,
+        marker: &Marker,
+    ) -> Result<Option<bosun_reconciler::ports::forge::Issue>, ForgeError> {
+        let login = self.bot_login().await?;
+        self.retry
+            .run(|| self.open_issue(repo, &login, marker))
+            .await
+    }
+
+    async fn upsert_issue(
+        &self,
+        repo: &RepoName,
+        marker: &Marker,
+        title: &str,
+        body: &str,
+    ) -> Result<PrNumber, ForgeError> {
+        let login = self.bot_login().await?;
+        self.retry
+            .run(|| self.put_issue(repo, &login, marker, title, body))
+            .await
+    }
+
+    async fn close_issue(
+        &self,
+        repo: &RepoName,
+        marker: &Marker,
+        note: &str,
+    ) -> Result<Option<PrNumber>, ForgeError> {
+        let login = self.bot_login().await?;
+        self.retry
+            .run(|| self.shut_issue(repo, &login, marker, note))
+            .await
+    }
 }

@@ -11,6 +11,7 @@ mod errors;
 mod forge;
 mod git_data;
 mod git_trees;
+mod issues;
 mod people;
 mod pulls;
 mod repos;

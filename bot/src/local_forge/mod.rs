@@ -12,6 +12,7 @@
 
 mod git_read;
 mod git_write;
+mod issues;
 mod merge;
 mod records;
 
@@ -435,5 +436,47 @@ impl Forge for LocalForge {
     ) -> Result<(), ForgeError> {
         self.check_name(name)?;
         self.add_labels_to(number, labels)
+    }
+
+    // --- issue 5: Terraform ---
+
+    async fn check_status(
+        &self,
+        name: &RepoName,
+        commit: &Sha,
+        check: &str,
+    ) -> Result<Option<bosun_reconciler::ports::forge::CheckStatus>, ForgeError> {
+        self.check_name(name)?;
+        self.check_state(commit, check)
+    }
+
+    async fn find_issue(
+        &self,
+        name: &RepoName,
+        marker: &Marker,
+    ) -> Result<Option<bosun_reconciler::ports::forge::Issue>, ForgeError> {
+        self.check_name(name)?;
+        self.open_issue(marker)
+    }
+
+    async fn upsert_issue(
+        &self,
+        name: &RepoName,
+        marker: &Marker,
+        title: &str,
+        body: &str,
+    ) -> Result<PrNumber, ForgeError> {
+        self.check_name(name)?;
+        self.upsert_issue_record(marker, title, body)
+    }
+
+    async fn close_issue(
+        &self,
+        name: &RepoName,
+        marker: &Marker,
+        note: &str,
+    ) -> Result<Option<PrNumber>, ForgeError> {
+        self.check_name(name)?;
+        self.close_issue_record(marker, note)
     }
 }

@@ -16,6 +16,7 @@
 mod git;
 mod git_routes;
 mod git_seed;
+mod issue_routes;
 mod pull_routes;
 mod repo_routes;
 mod routes;

@@ -237,4 +237,20 @@ impl Harness {
     pub fn metrics(&self) -> String {
         self.bosun().metrics.render()
     }
+
+    /// Issue 5: lets the engine run Terraform (the real `terraform` on
+    /// `PATH`, as `scripts/test` provides it), with checkouts under the data
+    /// directory. Call before [`Harness::start`]. Returns where drift
+    /// notices go.
+    pub fn enable_terraform(&self) -> Arc<bosun_reconciler::testkit::RecordingNotifier> {
+        let notices = Arc::new(bosun_reconciler::testkit::RecordingNotifier::new());
+        let runner = Arc::new(bosun::runner::TerraformRunner::new("terraform", 2));
+        let service = bosun_reconciler::terraform::TerraformService::new(
+            runner,
+            self.dir.path().join("terraform"),
+        )
+        .with_notifier(notices.clone());
+        self.bosun().engine.set_terraform(Arc::new(service));
+        notices
+    }
 }

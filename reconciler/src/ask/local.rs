@@ -35,6 +35,16 @@ pub async fn handle_local(
     store: &dyn Store,
     ask: &LocalAsk,
 ) -> Result<Answer, ReconcileError> {
+    handle_local_with(forge, store, None, ask).await
+}
+
+/// [`handle_local`] with Terraform work available (`/plan`, `/drift`).
+pub async fn handle_local_with(
+    forge: &dyn Forge,
+    store: &dyn Store,
+    terraform: Option<&crate::terraform::TerraformService>,
+    ask: &LocalAsk,
+) -> Result<Answer, ReconcileError> {
     let config = match config::load(forge, &ask.repo).await? {
         Ok(config) => config,
         Err(error) => {
@@ -71,6 +81,7 @@ pub async fn handle_local(
         store,
         config: &config,
         now: chrono::Utc::now(),
+        terraform,
     };
     super::handle(&ctx, &request).await
 }

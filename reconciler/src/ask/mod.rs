@@ -7,7 +7,7 @@
 mod local;
 mod run;
 
-pub use local::{LocalAsk, handle_local};
+pub use local::{LocalAsk, handle_local, handle_local_with};
 
 use crate::audit::{AuditDecision, AuditEntry, AuditLog, AuditOutcome, Place};
 use crate::config::{Identity, RepoConfig, TeamCheck};
@@ -97,6 +97,8 @@ pub struct AskContext<'a> {
     pub config: &'a RepoConfig,
     /// Now.
     pub now: DateTime<Utc>,
+    /// Terraform work (`/plan`, `/apply`, `/drift`), when this bosun runs Terraform.
+    pub terraform: Option<&'a crate::terraform::TerraformService>,
 }
 
 struct ForgeTeams<'a>(&'a dyn Forge);

@@ -69,7 +69,11 @@ pub async fn run(
             } else {
                 locks.unlock(env)?
             };
-            Ok(ok(messages::unlocked(env.as_str(), was.as_ref())))
+            let mut reply = messages::unlocked(env.as_str(), was.as_ref());
+            if let Some(line) = crate::terraform::commands::unlock_from(ctx, request, env)? {
+                reply.push_str(&format!("\n{line}\n"));
+            }
+            Ok(ok(reply))
         }
         Command::Promote {
             from,
@@ -103,6 +107,11 @@ pub async fn run(
             };
             let outcome = promotion::rollback(ctx.forge, ctx.store, &ask).await?;
             Ok(rollback_answer(env, outcome))
+        }
+        Command::Plan { .. } | Command::Apply { .. } | Command::Drift { .. }
+            if ctx.terraform.is_some() =>
+        {
+            crate::terraform::commands::run(ctx, request, command).await
         }
         Command::Plan { .. }
         | Command::Apply { .. }

@@ -129,7 +129,7 @@ fn parent(path: &str) -> &str {
 
 /// The repository directory a local `source` names, or `None` for a remote
 /// source or a path that leaves the repository.
-fn resolve_local(dir: &str, source: &str) -> Option<String> {
+pub fn resolve_local(dir: &str, source: &str) -> Option<String> {
     if !(source.starts_with("./") || source.starts_with("../")) {
         return None;
     }

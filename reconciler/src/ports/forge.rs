@@ -409,6 +409,56 @@ pub trait Forge: Send + Sync {
         number: PrNumber,
         labels: &[String],
     ) -> Result<(), ForgeError>;
+
+    // --- issue 5: Terraform (the gate requirement of `/apply`, drift issues) ---
+
+    /// The state of the check named `name` on `commit` (bosun's own checks),
+    /// `None` when there is none.
+    async fn check_status(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        name: &str,
+    ) -> Result<Option<CheckStatus>, ForgeError>;
+
+    /// The open issue whose body starts with `marker`, if any.
+    async fn find_issue(
+        &self,
+        repo: &RepoName,
+        marker: &Marker,
+    ) -> Result<Option<Issue>, ForgeError>;
+
+    /// Creates an issue whose body is `marker` then `body`, or updates the
+    /// open one that carries `marker`; returns its number.
+    async fn upsert_issue(
+        &self,
+        repo: &RepoName,
+        marker: &Marker,
+        title: &str,
+        body: &str,
+    ) -> Result<PrNumber, ForgeError>;
+
+    /// Comments `note` on the open issue carrying `marker` and closes it;
+    /// returns its number, or `None` when no open issue carries it.
+    async fn close_issue(
+        &self,
+        repo: &RepoName,
+        marker: &Marker,
+        note: &str,
+    ) -> Result<Option<PrNumber>, ForgeError>;
+}
+
+/// An issue as the forge reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Issue {
+    /// Its number.
+    pub number: PrNumber,
+    /// Its title.
+    pub title: String,
+    /// Its text (starting with bosun's marker for bosun's issues).
+    pub body: String,
+    /// Whether it is open.
+    pub open: bool,
 }
 
 /// GitHub's limit on the length of an issue or pull request comment, in characters.

@@ -77,6 +77,8 @@ pub enum Step {
     ShowJson,
     /// `show` (human-readable).
     ShowText,
+    /// `apply` of a saved plan.
+    Apply,
 }
 
 impl fmt::Display for Step {
@@ -87,6 +89,7 @@ impl fmt::Display for Step {
             Self::Plan => "plan",
             Self::ShowJson => "show -json",
             Self::ShowText => "show",
+            Self::Apply => "apply",
         })
     }
 }
@@ -111,10 +114,24 @@ pub struct PlanOutcome {
     pub exit: PlanExit,
     /// The parsed `show -json`.
     pub plan: PlanJson,
+    /// The `show -json` document as Terraform wrote it (for policies that
+    /// read the whole plan). It holds sensitive values: never shown.
+    pub raw_json: RawPlanJson,
     /// The human-readable plan (`show -no-color`), masked.
     pub plan_text: Redacted,
     /// How long each step took.
     pub durations: StepDurations,
+}
+
+/// A `show -json` document as Terraform wrote it. It may hold sensitive
+/// values, so its `Debug` output says only how long it is.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RawPlanJson(pub Vec<u8>);
+
+impl fmt::Debug for RawPlanJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawPlanJson({} bytes)", self.0.len())
+    }
 }
 
 /// Why a plan did not finish.
@@ -168,9 +185,39 @@ impl RunnerError {
     }
 }
 
+/// One saved plan to apply, in the checkout it was planned in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyRequest {
+    /// The root's directory in the checkout the plan was made in (already
+    /// initialised by that plan).
+    pub working_dir: PathBuf,
+    /// The saved plan file (relative paths are taken from `working_dir`).
+    pub plan_file: PathBuf,
+    /// The program to run instead of the runner's own.
+    pub binary: Option<PathBuf>,
+    /// How long the apply may take.
+    pub timeout: Duration,
+    /// The plan's input variables (a saved plan carries their values; the
+    /// sensitive ones are needed here only to mask the output).
+    pub vars: Vec<PlanVar>,
+}
+
+/// A finished apply.
+#[derive(Debug, Clone)]
+pub struct ApplyOutcome {
+    /// What `apply` printed, masked.
+    pub output: Redacted,
+    /// How long it took, waiting for a slot included.
+    pub duration: Duration,
+}
+
 /// Runs Terraform.
 #[async_trait]
 pub trait Runner: Send + Sync {
     /// Runs `init`, `plan` and `show` for one root.
     async fn plan(&self, request: &PlanRequest) -> Result<PlanOutcome, RunnerError>;
+
+    /// Applies a saved plan (`apply -input=false <plan file>`): exactly the
+    /// changes that plan showed, or a failure when the state moved since.
+    async fn apply(&self, request: &ApplyRequest) -> Result<ApplyOutcome, RunnerError>;
 }

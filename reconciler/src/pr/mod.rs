@@ -23,6 +23,8 @@ pub struct PrContext<'a> {
     pub store: &'a dyn Store,
     /// bosun's own login on the forge.
     pub bot_login: String,
+    /// Terraform work, when this bosun runs Terraform.
+    pub terraform: Option<&'a crate::terraform::TerraformService>,
 }
 
 /// The marker of the sticky environments comment.
@@ -57,6 +59,16 @@ pub async fn reconcile(
     }
     for comment in comments::command_comments(events) {
         comments::handle_comment(ctx, repo, number, comment, &config).await?;
+    }
+    if let (Some(service), Ok(config)) = (ctx.terraform, &config) {
+        let tf = crate::terraform::TfContext {
+            forge: ctx.forge,
+            store: ctx.store,
+            config,
+            service,
+            now: Utc::now(),
+        };
+        crate::terraform::autoplan::reconcile_pr(&tf, &pr).await?;
     }
     Ok(())
 }

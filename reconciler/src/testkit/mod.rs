@@ -42,6 +42,8 @@ struct World {
     next_id: u64,
     failures: VecDeque<ForgeError>,
     writes: usize,
+    /// Issue 5: issues (drift reports).
+    issues: Vec<(RepoName, crate::ports::forge::Issue)>,
 }
 
 /// A forge that lives in memory.
@@ -572,6 +574,117 @@ impl Forge for MemoryForge {
         }
         world.writes += 1;
         Ok(())
+    }
+
+    // --- issue 5: Terraform ---
+
+    async fn check_status(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        name: &str,
+    ) -> Result<Option<crate::ports::forge::CheckStatus>, ForgeError> {
+        self.check_failure()?;
+        Ok(self
+            .world()
+            .checks
+            .iter()
+            .find(|(r, c)| r == repo && &c.head_sha == commit && c.name == name)
+            .map(|(_, c)| c.status))
+    }
+
+    async fn find_issue(
+        &self,
+        repo: &RepoName,
+        marker: &Marker,
+    ) -> Result<Option<crate::ports::forge::Issue>, ForgeError> {
+        self.check_failure()?;
+        Ok(self
+            .world()
+            .issues
+            .iter()
+            .find(|(r, i)| r == repo && i.open && marker.is_in(&i.body))
+            .map(|(_, i)| i.clone()))
+    }
+
+    async fn upsert_issue(
+        &self,
+        repo: &RepoName,
+        marker: &Marker,
+        title: &str,
+        body: &str,
+    ) -> Result<PrNumber, ForgeError> {
+        self.check_failure()?;
+        let text = fold_comment(marker, body, GITHUB_COMMENT_LIMIT);
+        let mut world = self.world();
+        world.writes += 1;
+        if let Some((_, issue)) = world
+            .issues
+            .iter_mut()
+            .find(|(r, i)| r == repo && i.open && marker.is_in(&i.body))
+        {
+            issue.title = title.to_owned();
+            issue.body = text;
+            return Ok(issue.number);
+        }
+        world.next_id += 1;
+        let number = PrNumber(10_000 + world.next_id);
+        world.issues.push((
+            repo.clone(),
+            crate::ports::forge::Issue {
+                number,
+                title: title.to_owned(),
+                body: text,
+                open: true,
+            },
+        ));
+        Ok(number)
+    }
+
+    async fn close_issue(
+        &self,
+        repo: &RepoName,
+        marker: &Marker,
+        note: &str,
+    ) -> Result<Option<PrNumber>, ForgeError> {
+        self.check_failure()?;
+        let mut world = self.world();
+        let Some(number) = world
+            .issues
+            .iter_mut()
+            .find(|(r, i)| r == repo && i.open && marker.is_in(&i.body))
+            .map(|(_, issue)| {
+                issue.open = false;
+                issue.number
+            })
+        else {
+            return Ok(None);
+        };
+        world.next_id += 1;
+        let id = world.next_id;
+        world
+            .comments
+            .entry((repo.clone(), number.0))
+            .or_default()
+            .push(Comment {
+                id,
+                author: BOT_LOGIN.to_owned(),
+                body: note.to_owned(),
+            });
+        world.writes += 1;
+        Ok(Some(number))
+    }
+}
+
+impl MemoryForge {
+    /// Issue 5: every issue of `repo`, open or closed.
+    pub fn issues(&self, repo: &RepoName) -> Vec<crate::ports::forge::Issue> {
+        self.world()
+            .issues
+            .iter()
+            .filter(|(r, _)| r == repo)
+            .map(|(_, i)| i.clone())
+            .collect()
     }
 }
 

@@ -44,6 +44,9 @@ pub(crate) fn route(world: &mut World, full: &str, call: &Call<'_>) -> Answer {
     if checks_route && world.check_runs_forbidden {
         return Answer::error(403, "Resource not accessible by integration");
     }
+    if let Some(answer) = super::issue_routes::route(world, full, method, rest, query, body) {
+        return answer;
+    }
     match (method, rest) {
         ("GET", []) => Answer::json(200, shapes::repository(world, &world.repos[full])),
         // Only the raw media type is modelled; a JSON contents request is unexpected.

@@ -245,6 +245,8 @@ pub(crate) struct Repo {
     pub(crate) reviews: Vec<FakeReview>,
     pub(crate) permissions: HashMap<String, String>,
     pub(crate) git: super::git::Store,
+    /// Issue 5: issues (drift reports).
+    pub(crate) issues: Vec<super::issue_routes::FakeIssue>,
 }
 
 impl Repo {
