@@ -9,9 +9,13 @@
 #   2. the same steps bosun's runner takes, in a shell script: init, plan,
 #      show -json, show -no-color;
 #   3. one plan through bosun's TerraformRunner (bot/benches/plan_overhead.rs):
-#      those steps plus spawning, parsing, masking, summary and comment.
-# bosun's overhead is 3 against 2; 3 against 1 also counts the init and the
-# shows terraform itself spends. Writes bench/results/plan-<date>.txt too.
+#      those steps plus spawning, parsing, masking, summary and comment;
+#   4. `bosun plan <env>`, the CLI in local mode on a git checkout of the same
+#      root: .bosun.yaml read, the project's files written to a fresh per-run
+#      checkout from git, then 3 (a fresh checkout means init runs each time).
+# bosun's overhead is 3 and 4 against 2; against 1 they also count the init
+# and the shows terraform itself spends. Writes bench/results/plan-<date>.txt.
+# BOSUN_BIN picks the bosun binary (default: a release build).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,17 +36,34 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "plan_overhead" and m.get("executable"):
         print(m["executable"])')"
 [[ -x $bench_bin ]] || { echo "plan_overhead bench binary not built" >&2; exit 1; }
+bosun_bin="${BOSUN_BIN:-}"
+if [[ -z $bosun_bin ]]; then
+  cargo build --release -p bosun >/dev/null 2>&1
+  bosun_bin="$CARGO_TARGET_DIR/release/bosun"
+fi
+[[ -x $bosun_bin ]] || { echo "bosun binary not found at $bosun_bin" >&2; exit 1; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # An empty CLI config: no warning, and the wrapper does not re-exec itself.
 : >"$work/terraformrc"
 export TF_CLI_CONFIG_FILE="$work/terraformrc"
-dir="$work/root"
+# The root lives in a git checkout (for `bosun plan`); its state outside it,
+# so the bare runs and bosun's per-run checkout plan against the same state.
+repo="$work/repo"
+dir="$repo/terraform/envs/bench"
 mkdir -p "$dir"
-for i in $(seq 1 "$resources"); do
-  printf 'resource "terraform_data" "r%d" {\n  input = "value-%d"\n}\n\n' "$i" "$i"
-done >"$dir/main.tf"
+{
+  printf 'terraform {\n  backend "local" {\n    path = "%s/bench.tfstate"\n  }\n}\n\n' "$work"
+  for i in $(seq 1 "$resources"); do
+    printf 'resource "terraform_data" "r%d" {\n  input = "value-%d"\n}\n\n' "$i" "$i"
+  done
+} >"$dir/main.tf"
+printf 'environments:\n  - name: bench\nterraform:\n  projects:\n    - name: bench\n      dir: terraform/envs/bench\n' >"$repo/.bosun.yaml"
+printf '.terraform/\n*.tfplan\n.terraform.lock.hcl\n.bosun/\n' >"$repo/.gitignore"
+git -C "$repo" init -q -b main
+git -C "$repo" add .
+git -C "$repo" -c user.name=bench -c user.email=bench@bosun.invalid commit -q -m bench
 (cd "$dir" && terraform init -input=false -no-color >/dev/null && terraform apply -input=false -no-color -auto-approve >/dev/null)
 
 plan_args="-input=false -no-color -lock-timeout=60s -detailed-exitcode"
@@ -53,7 +74,8 @@ json="$work/hyperfine.json"
 hyperfine --warmup 2 --runs "$runs" --export-json "$json" \
   -n "terraform plan" "cd $dir && terraform plan $plan_args -out=bare.tfplan >/dev/null" \
   -n "terraform init+plan+show -json+show" "cd $dir && terraform init -input=false -no-color >/dev/null && terraform plan $plan_args -out=steps.tfplan >/dev/null && terraform show -json steps.tfplan >/dev/null && terraform show -no-color steps.tfplan >/dev/null" \
-  -n "bosun TerraformRunner" "BOSUN_PLAN_DIR=$dir $bench_bin 2>/dev/null" |
+  -n "bosun TerraformRunner" "BOSUN_PLAN_DIR=$dir $bench_bin 2>/dev/null" \
+  -n "bosun plan (CLI)" "$bosun_bin plan bench --repo $repo --data-dir $work/bosun-data >/dev/null" |
   tee "$out"
 
 python3 - "$json" "$resources" <<'EOF' | tee -a "$out"
@@ -62,8 +84,11 @@ results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 bare = results["terraform plan"]["mean"]
 steps = results["terraform init+plan+show -json+show"]["mean"]
 bosun = results["bosun TerraformRunner"]["mean"]
+cli = results["bosun plan (CLI)"]["mean"]
 print(f"\n{sys.argv[2]} terraform_data resources, applied; means:")
-print(f"  bare plan {bare * 1000:.1f} ms, same steps in a shell {steps * 1000:.1f} ms, bosun runner {bosun * 1000:.1f} ms")
-print(f"  bosun overhead vs the same steps: {(bosun / steps - 1) * 100:+.1f}%  (budget < 5%)")
-print(f"  bosun runner vs bare plan alone:  {(bosun / bare - 1) * 100:+.1f}%")
+print(f"  bare plan {bare * 1000:.1f} ms, same steps in a shell {steps * 1000:.1f} ms, bosun runner {bosun * 1000:.1f} ms, bosun plan {cli * 1000:.1f} ms")
+print(f"  bosun runner overhead vs the same steps: {(bosun / steps - 1) * 100:+.1f}%  (budget < 5%)")
+print(f"  bosun plan (CLI) vs the same steps:      {(cli / steps - 1) * 100:+.1f}%  (budget < 5%)")
+print(f"  bosun runner vs bare plan alone:         {(bosun / bare - 1) * 100:+.1f}%")
+print(f"  bosun plan (CLI) vs bare plan alone:     {(cli / bare - 1) * 100:+.1f}%")
 EOF

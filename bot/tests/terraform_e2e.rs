@@ -46,7 +46,7 @@ terraform:
     dev:
       apply_mode: after_merge
     prd:
-      apply_requirements: { approved: 1 }
+      apply_requirements: { approved: 1, mergeable: true, gate: true, undiverged: true }
 ";
 
 const MODULE: &str = r#"variable "name" {
@@ -350,6 +350,11 @@ async fn apply_is_refused_without_approval_and_with_a_stale_plan_then_applies_an
     let reply = w.comment(number, 501, "sam", "/apply prd").await;
     assert!(reply.contains("Not applying `prd`"), "{reply}");
     assert!(reply.contains("needs 1 approving review"), "{reply}");
+    assert!(reply.contains("`bosun/gate` is not green"), "{reply}");
+    assert!(
+        !reply.contains("mergeable") && !reply.contains("update the branch"),
+        "{reply}"
+    );
     assert!(w.state("prd").is_none(), "nothing was applied");
 
     // The author's own approval does not count; rita's does.
@@ -361,9 +366,14 @@ async fn apply_is_refused_without_approval_and_with_a_stale_plan_then_applies_an
         number,
         &[("terraform/envs/prd/main.tf", &prd.replace("\"x\"", "\"y\""))],
     );
+    w.h.github
+        .add_check_run(REPO, &moved, "bosun/gate", "success");
     let reply = w.comment(number, 502, "sam", "/apply prd").await;
     assert!(reply.contains("is stale"), "{reply}");
-    assert!(!reply.contains("approving review"), "{reply}");
+    assert!(
+        !reply.contains("approving review") && !reply.contains("bosun/gate"),
+        "{reply}"
+    );
     assert!(w.state("prd").is_none());
     // The same reconcile planned the new head.
     let comment = w.plan_comment(number, "prd").unwrap();
@@ -505,6 +515,9 @@ async fn drift_tells_merged_but_unapplied_from_an_edited_state_and_closes_its_is
         )
         .await;
     w.h.github.add_review(REPO, number, "rita", "APPROVED");
+    let head = w.h.github.pr(REPO, number).head_sha;
+    w.h.github
+        .add_check_run(REPO, &head, "bosun/gate", "success");
     let reply = w.comment(number, 801, "sam", "/apply prd").await;
     assert!(reply.contains("Applied `prd`"), "{reply}");
     assert!(w.h.github.pr(REPO, number).merged, "{reply}");

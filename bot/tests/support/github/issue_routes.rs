@@ -137,6 +137,23 @@ impl super::GitHubFake {
         sha
     }
 
+    /// Issue 5: a completed check run named `name` on `sha` (another app's
+    /// or bosun's gate, as the test needs).
+    pub fn add_check_run(&self, full_name: &str, sha: &str, name: &str, conclusion: &str) {
+        let mut world = self.world();
+        let run = super::world::FakeCheckRun {
+            id: world.next_id(),
+            head_sha: sha.to_owned(),
+            name: name.to_owned(),
+            status: "completed".to_owned(),
+            conclusion: Some(conclusion.to_owned()),
+            title: Some(conclusion.to_owned()),
+            summary: None,
+            app_id: world.app_id,
+        };
+        world.repo_mut(full_name).check_runs.push(run);
+    }
+
     /// Issue 5: merges pull request `number` as a person would on GitHub
     /// (a merge commit on its base); returns the merge commit's SHA.
     pub fn merge_pr(&self, full_name: &str, number: u64) -> String {
