@@ -457,7 +457,7 @@ async fn a_second_pr_on_the_same_env_is_queued_then_planned_when_the_first_merge
     // `/unlock prd` on the second lets the third go.
     let reply = w.comment(second, 601, "sam", "/unlock prd").await;
     assert!(
-        reply.contains("Released this pull request's Terraform lock"),
+        reply.contains("Released the Terraform lock on `prd`"),
         "{reply}"
     );
     let planned = w.plan_comment(third, "prd").unwrap();
@@ -591,4 +591,54 @@ async fn drift_tells_merged_but_unapplied_from_an_edited_state_and_closes_its_is
     let note = w.h.github.comments(REPO, issues[0].number);
     assert!(note.iter().any(|c| c.body.contains("No drift in `prd`")));
     assert!(!w.every_text_bosun_wrote().contains(SECRET));
+}
+
+#[tokio::test]
+async fn a_refusal_lists_every_unmet_requirement_and_runs_nothing() {
+    let w = world().await;
+    let prd = root(w.state.path(), "prd", "# one\n");
+    let number = w
+        .open_pr("prd-one", &[("terraform/envs/prd/main.tf", &prd)])
+        .await;
+    let head = w.h.github.pr(REPO, number).head_sha;
+    w.h.github.add_review(REPO, number, "rita", "APPROVED");
+    w.h.github
+        .add_check_run(REPO, &head, "bosun/gate", "failure");
+    w.h.github.set_mergeable(REPO, number, Some(false));
+    w.h.github.seed_files(
+        REPO,
+        "main",
+        &[("README.md", "moved on\n")],
+        "main moves on",
+    );
+    let reply = w
+        .comment(number, 901, "sam", "/lock prd change freeze")
+        .await;
+    assert!(reply.contains("prd"), "{reply}");
+    let other = w
+        .open_pr(
+            "prd-two",
+            &[(
+                "terraform/envs/prd/main.tf",
+                &root(w.state.path(), "prd", "# two\n"),
+            )],
+        )
+        .await;
+
+    let reply = w.comment(number, 902, "sam", "/apply prd").await;
+    for unmet in [
+        "is frozen by",
+        "not mergeable",
+        "`bosun/gate` is not green",
+        "update the branch",
+    ] {
+        assert!(reply.contains(unmet), "{unmet}: {reply}");
+    }
+    assert!(!reply.contains("approving review"), "{reply}");
+    let reply = w.comment(other, 903, "sam", "/apply prd").await;
+    assert!(
+        reply.contains(&format!("the `prd` lock is held by #{number}")),
+        "{reply}"
+    );
+    assert!(w.state("prd").is_none(), "nothing was applied");
 }

@@ -91,14 +91,20 @@ pub async fn command(
     };
     let engine = &state.engine;
     let terraform = engine.terraform().map(|t| t.as_ref());
-    match handle_local_with(
+    let answer = handle_local_with(
         engine.forge().as_ref(),
         engine.store().as_ref(),
         terraform,
         &ask,
     )
-    .await
+    .await;
+    // Terraform work may have freed a lock: the next pull request in line is planned.
+    if let Some(terraform) = engine.terraform()
+        && let Err(error) = engine.enqueue(&terraform.take_wakes())
     {
+        error!(%error, "could not enqueue the pull requests Terraform work woke");
+    }
+    match answer {
         Ok(answer) => Json(json!({
             "verdict": answer.verdict.as_str(),
             "reply": answer.reply,

@@ -273,6 +273,28 @@ pub fn release(
     Ok(released)
 }
 
+/// Releases the locks of `projects` whoever holds them; returns the
+/// projects whose lock was held.
+pub fn release_holders(
+    ctx: &TfContext<'_>,
+    repo: &RepoName,
+    projects: &[&TfProject],
+) -> Result<Vec<String>, ReconcileError> {
+    let _serial = ctx.service.serial();
+    let locks = ProjectLocks::new(ctx.store, repo);
+    let mut released = Vec::new();
+    for project in projects {
+        let Some(holder) = locks.get(&project.name)?.holder else {
+            continue;
+        };
+        if let Some(next) = locks.release(&project.name, holder, ctx.now)? {
+            ctx.service.wake(WorkKey::pr(repo, PrNumber(next)));
+        }
+        released.push(project.name.clone());
+    }
+    Ok(released)
+}
+
 /// Applies, once per merged pull request, the `after_merge` projects it
 /// affected: planned and applied at the merge commit (or the default
 /// branch's tip), with the outcome posted on the pull request.

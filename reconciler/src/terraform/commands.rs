@@ -154,28 +154,27 @@ pub async fn drift(
     Ok(answer(Verdict::Succeeded, report.text()))
 }
 
-/// `/unlock <env>` on a pull request also lets go of its project locks of
-/// `env` (the next pull request in line is planned). Returns a line to add
-/// to the reply, if any lock was released.
+/// `/unlock <env>` also lets go of Terraform project locks of `env`: on a
+/// pull request, the ones it holds or waits for; from a terminal or a
+/// channel, whoever holds them (an operator's override). Each freed lock
+/// passes to the next pull request in line, which is then planned. Returns
+/// a line to add to the reply, if any lock was released.
 pub fn unlock(
     ctx: &TfContext<'_>,
     request: &Request,
     env: &Env,
 ) -> Result<Option<String>, ReconcileError> {
-    let Place::PullRequest { repo, number } = &request.place else {
-        return Ok(None);
-    };
     if request.dry_run {
         return Ok(None);
     }
     let projects: Vec<&TfProject> = ctx.config.terraform.projects_of(env).collect();
-    let released = release(ctx, repo, *number, &projects)?;
+    let released = match &request.place {
+        Place::PullRequest { repo, number } => release(ctx, repo, *number, &projects)?,
+        _ => super::autoplan::release_holders(ctx, &request.repo, &projects)?,
+    };
     Ok((!released.is_empty()).then(|| {
         let names: Vec<String> = released.iter().map(|p| format!("`{p}`")).collect();
-        format!(
-            "Released this pull request's Terraform lock on {}.",
-            names.join(", ")
-        )
+        format!("Released the Terraform lock on {}.", names.join(", "))
     }))
 }
 

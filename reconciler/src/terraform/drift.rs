@@ -143,6 +143,7 @@ pub async fn detect(
         }
     }
     let mut envs: Vec<String> = projects.iter().map(|p| p.env.as_str().to_owned()).collect();
+    envs.sort();
     envs.dedup();
     for env in envs {
         let failed = report.failures.iter().any(|(name, _)| {
