@@ -27,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
         timeout: Duration::from_secs(600),
         refresh: true,
         vars: Vec::new(),
+        workspace: None,
     };
     let outcome = TerraformRunner::new(binary, 1).plan(&request).await?;
     let summary = PlanSummary::from_plan(&outcome.plan);

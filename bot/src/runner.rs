@@ -327,6 +327,18 @@ impl Runner for TerraformRunner {
             )
             .await?;
         run.expect_success(Step::Init, init)?;
+        if let Some(workspace) = &request.workspace {
+            // Kept in the checkout (`.terraform/environment`): a later apply
+            // of the saved plan runs in the same workspace.
+            let select = [
+                OsStr::new("workspace"),
+                OsStr::new("select"),
+                OsStr::new("-or-create=true"),
+                OsStr::new(workspace),
+            ];
+            let selected = self.run(&run, Step::Init, &select).await?;
+            run.expect_success(Step::Init, selected)?;
+        }
         durations.init = started.elapsed();
 
         let started = Instant::now();

@@ -58,6 +58,7 @@ impl Root {
             timeout: Duration::from_secs(120),
             refresh,
             vars: Vec::new(),
+            workspace: None,
         }
     }
 }
@@ -178,6 +179,35 @@ async fn a_saved_plan_applies_and_then_the_root_has_no_changes() {
         ),
         "{stale:?}"
     );
+}
+
+#[tokio::test]
+async fn a_workspace_is_selected_or_created_and_keeps_its_own_state() {
+    let root = Root::new(r#"resource "terraform_data" "ws" { input = terraform.workspace }"#);
+    let mut request = root.request(true);
+    request.workspace = Some("staging".to_owned());
+    let (outcome, _) = plan(&root, &request).await;
+    assert!(
+        shown(&outcome.plan_text).contains("\"staging\""),
+        "{:?}",
+        outcome.plan_text
+    );
+    runner()
+        .apply(&ApplyRequest {
+            working_dir: request.working_dir.clone(),
+            plan_file: request.plan_file.clone(),
+            binary: None,
+            timeout: Duration::from_secs(120),
+            vars: Vec::new(),
+        })
+        .await
+        .expect("apply in the workspace");
+    let state = root
+        .dir
+        .path()
+        .join("terraform.tfstate.d/staging/terraform.tfstate");
+    assert!(state.is_file(), "the state is the workspace's own");
+    assert!(!root.dir.path().join("terraform.tfstate").exists());
 }
 
 #[tokio::test]

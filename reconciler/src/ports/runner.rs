@@ -28,6 +28,9 @@ pub struct PlanRequest {
     pub refresh: bool,
     /// Input variables, passed as `TF_VAR_<name>` in the environment.
     pub vars: Vec<PlanVar>,
+    /// The Terraform workspace, selected (or created) after `init`; `None`
+    /// is `default`.
+    pub workspace: Option<String>,
 }
 
 /// One input variable for a plan.
@@ -198,7 +201,8 @@ pub struct ApplyRequest {
     /// How long the apply may take.
     pub timeout: Duration,
     /// The plan's input variables (a saved plan carries their values; the
-    /// sensitive ones are needed here only to mask the output).
+    /// sensitive ones are needed here only to mask the output). The
+    /// workspace is the one the plan selected in the checkout.
     pub vars: Vec<PlanVar>,
 }
 

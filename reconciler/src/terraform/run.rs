@@ -29,6 +29,11 @@ pub(super) fn binary(project: &TfProject) -> Option<PathBuf> {
     }
 }
 
+/// The workspace to select, `None` for `default`.
+pub(super) fn workspace(project: &TfProject) -> Option<String> {
+    (project.workspace != "default").then(|| project.workspace.clone())
+}
+
 /// The folder of `repo`'s runs under the work root.
 pub(super) fn repo_dir(ctx: &TfContext<'_>, repo: &RepoName) -> PathBuf {
     ctx.service.work_root().join(repo.owner()).join(repo.name())
@@ -63,6 +68,7 @@ pub(super) async fn plan_at(
         timeout: ctx.service.timeout,
         refresh,
         vars: Vec::new(),
+        workspace: workspace(project),
     };
     Ok(match ctx.service.runner.plan(&request).await {
         Ok(outcome) => Ok(Planned {
