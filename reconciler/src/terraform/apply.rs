@@ -4,7 +4,9 @@
 //! request is applied, bosun merges it (unless `automerge: false`).
 
 use super::locks::ProjectLocks;
-use super::records::{PLANS, PlanRecord, PlanState, get, plan_key, plans_of, put};
+use super::records::{
+    AFFECTED, Affected, PLANS, PlanRecord, PlanState, get, plan_key, plans_of, pr_key, put,
+};
 use super::run::{binary, failure_text};
 use super::{TfContext, words};
 use crate::config::{ApplyMode, TfProject};
@@ -137,21 +139,42 @@ pub async fn apply_env(
     Ok(ApplyOutcome::Applied(reply))
 }
 
-/// Whether every plan of the pull request's head for a `before_merge`
-/// environment is applied (or changes nothing).
+/// Whether every `before_merge` project the head affects (and every one
+/// planned on demand) has a plan at the head that is applied or changes
+/// nothing.
 fn every_plan_applied(ctx: &TfContext<'_>, pr: &PullRequest) -> Result<bool, ReconcileError> {
     let plans = plans_of(ctx.store, &pr.repo, pr.number)?;
-    Ok(!plans.is_empty()
-        && plans.iter().all(|plan| {
-            let before_merge = ctx.config.envs.resolve(&plan.env).is_none_or(|env| {
-                ctx.config.terraform.env_rules(&env).apply_mode == ApplyMode::BeforeMerge
-            });
-            !before_merge
-                || matches!(
+    let affected: Option<Affected> = get(ctx.store, AFFECTED, &pr_key(&pr.repo, pr.number))?;
+    let mut wanted: Vec<&str> = affected
+        .iter()
+        .filter(|a| a.head_sha == pr.head_sha)
+        .flat_map(|a| a.projects.iter().map(String::as_str))
+        .collect();
+    wanted.extend(plans.iter().map(|p| p.project.as_str()));
+    wanted.sort_unstable();
+    wanted.dedup();
+    let before_merge = |name: &str| {
+        ctx.config
+            .terraform
+            .projects
+            .iter()
+            .find(|p| p.name == name)
+            .is_some_and(|p| {
+                ctx.config.terraform.env_rules(&p.env).apply_mode == ApplyMode::BeforeMerge
+            })
+    };
+    let done = |name: &str| {
+        plans.iter().any(|plan| {
+            plan.project == name
+                && plan.head_sha == pr.head_sha
+                && matches!(
                     plan.state,
                     PlanState::Applied { .. } | PlanState::Planned { has_changes: false }
                 )
-        }))
+        })
+    };
+    let wanted: Vec<&str> = wanted.into_iter().filter(|n| before_merge(n)).collect();
+    Ok(!wanted.is_empty() && wanted.iter().all(|n| done(n)))
 }
 
 /// Every requirement of `env` that does not hold for the pull request.
