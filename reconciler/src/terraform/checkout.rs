@@ -98,3 +98,60 @@ pub fn write_checkout(dest: &Path, files: &[RepoFile]) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(all(test, feature = "testkit"))]
+mod tests {
+    use super::*;
+    use crate::testkit::MemoryForge;
+
+    #[tokio::test]
+    async fn a_project_brings_the_local_modules_it_calls_transitively_and_nothing_else() {
+        let forge = MemoryForge::new();
+        let repo = RepoName::new("acme", "infra").unwrap();
+        let commit = forge.seed(
+            &repo,
+            "main",
+            &[
+                (
+                    "terraform/envs/prd/main.tf",
+                    "module \"net\" {\n  source = \"../../modules/network\"\n}\nmodule \"reg\" {\n  source = \"registry.example/x/y\"\n}\n",
+                ),
+                (
+                    "terraform/modules/network/main.tf",
+                    "module \"dns\" {\n  source = \"../dns\"\n}\n# source = \"../not-a-module\"\n",
+                ),
+                ("terraform/modules/dns/main.tf", "resource \"terraform_data\" \"z\" {}\n"),
+                ("terraform/modules/unused/main.tf", "resource \"terraform_data\" \"u\" {}\n"),
+                ("terraform/envs/dev/main.tf", "resource \"terraform_data\" \"d\" {}\n"),
+            ],
+            chrono::Utc::now(),
+        );
+        let files = project_files(&forge, &repo, &commit, "terraform/envs/prd")
+            .await
+            .unwrap();
+        let folders: Vec<&str> = files.folders.iter().map(String::as_str).collect();
+        assert_eq!(
+            folders,
+            [
+                "terraform/envs/prd",
+                "terraform/modules/dns",
+                "terraform/modules/network"
+            ]
+        );
+        assert_eq!(files.files.len(), 3);
+        assert!(files.touched_by("terraform/modules/dns/main.tf"));
+        assert!(!files.touched_by("terraform/modules/dns/README.md"));
+        assert!(!files.touched_by("terraform/modules/unused/main.tf"));
+        assert!(!files.touched_by("terraform/envs/prd-old/main.tf"));
+
+        let dest = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dest.path().join("stale")).unwrap();
+        write_checkout(dest.path(), &files.files).unwrap();
+        assert!(dest.path().join("terraform/modules/dns/main.tf").is_file());
+        assert!(
+            !dest.path().join("stale").exists(),
+            "a checkout starts empty"
+        );
+        assert!(!dest.path().join("terraform/envs/dev").exists());
+    }
+}
