@@ -6,6 +6,7 @@ pub mod cli;
 pub mod console_notifier;
 pub mod github;
 pub mod ingress;
+pub mod kustomize;
 pub mod local_forge;
 pub mod metrics;
 pub mod oneshot;

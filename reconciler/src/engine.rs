@@ -11,6 +11,7 @@ use crate::event::{Event, EventKind};
 use crate::ids::WorkKey;
 use crate::ports::forge::{Forge, Marker};
 use crate::ports::notify::Notifier;
+use crate::ports::renderer::Renderer;
 use crate::queue::WorkQueue;
 use crate::store::{Appended, PendingEvent, Store, StoreError};
 use crate::{pr, promotion, repo};
@@ -106,6 +107,7 @@ pub struct Engine {
     running: AtomicBool,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    renderer: std::sync::OnceLock<Arc<dyn Renderer>>,
 }
 
 impl Engine {
@@ -123,7 +125,15 @@ impl Engine {
             running: AtomicBool::new(false),
             stop: watch::channel(false).0,
             tasks: Mutex::new(Vec::new()),
+            renderer: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Gives the merge gate (issue 6) its overlay renderer; only the first
+    /// call counts. Without one, overlays a pull request touches are
+    /// reported as not rendered.
+    pub fn set_renderer(&self, renderer: Arc<dyn Renderer>) {
+        let _ = self.renderer.set(renderer);
     }
 
     /// Where notices for people go.
@@ -364,10 +374,17 @@ impl Engine {
                     forge: self.forge.as_ref(),
                     store: self.store.as_ref(),
                     bot_login: self.bot_login().await?,
+                    renderer: self.renderer.get().map(|r| r.as_ref()),
                 };
                 pr::reconcile(&ctx, repo, *number, events).await
             }
             WorkKey::Repository { repo } => {
+                let gate = crate::gating::GateContext {
+                    forge: self.forge.as_ref(),
+                    store: self.store.as_ref(),
+                    renderer: None,
+                };
+                crate::gating::ingest_runs(&gate, repo, events).await?;
                 let keys = repo::open_pull_request_keys(self.forge.as_ref(), repo).await?;
                 self.enqueue(&keys)?;
                 Ok(())

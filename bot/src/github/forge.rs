@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use bosun_reconciler::ids::{PrNumber, RepoName, Sha};
 use bosun_reconciler::ports::forge::{
     Access, CheckSpec, Comment, CommitRequest, Forge, ForgeError, Marker, MergeOutcome,
-    NewPullRequest, PullRequest, RepoFile, Review, Upserted,
+    NewPullRequest, PullRequest, RepoFile, Review, RunArtifact, Upserted,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -280,6 +280,37 @@ impl Forge for GitHubForge {
     ) -> Result<(), ForgeError> {
         self.retry
             .run(|| self.label_pull(repo, number, labels))
+            .await
+    }
+
+    // --- issue 6: the merge gate ---
+
+    async fn file_at(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError> {
+        self.retry
+            .run(|| self.read_file_at(repo, commit, path))
+            .await
+    }
+
+    async fn run_artifacts(
+        &self,
+        repo: &RepoName,
+        run_id: u64,
+    ) -> Result<Vec<RunArtifact>, ForgeError> {
+        self.retry.run(|| self.list_artifacts(repo, run_id)).await
+    }
+
+    async fn download_artifact(
+        &self,
+        repo: &RepoName,
+        artifact_id: u64,
+    ) -> Result<Vec<u8>, ForgeError> {
+        self.retry
+            .run(|| self.artifact_zip(repo, artifact_id))
             .await
     }
 }

@@ -40,6 +40,8 @@ struct FileConfig {
     permissions: HashMap<Spanned<String>, HashMap<Spanned<String>, AllowedEntry>>,
     #[serde(default)]
     promotion: Option<PromotionSection>,
+    #[serde(default)]
+    gate: Option<super::gate::GateSection>,
 }
 
 #[derive(Deserialize)]
@@ -70,6 +72,8 @@ pub struct RepoConfig {
     pub policy: PermissionPolicy,
     /// Promotion order, soak times and freeze windows.
     pub promotion: PromotionRules,
+    /// The merge gate's settings; `None` (no `gate:` section): no gate.
+    pub gate: Option<super::gate::GateSettings>,
 }
 
 impl Default for RepoConfig {
@@ -80,6 +84,7 @@ impl Default for RepoConfig {
             envs,
             roles: RoleMap::default(),
             promotion: PromotionRules::default(),
+            gate: None,
         }
     }
 }
@@ -201,6 +206,7 @@ impl RepoConfig {
             roles,
             policy,
             promotion,
+            gate: super::gate::GateSettings::parse(file.gate)?,
         })
     }
 }

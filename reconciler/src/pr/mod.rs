@@ -23,6 +23,8 @@ pub struct PrContext<'a> {
     pub store: &'a dyn Store,
     /// bosun's own login on the forge.
     pub bot_login: String,
+    /// Renders overlays for the merge gate (issue 6), when configured.
+    pub renderer: Option<&'a dyn crate::ports::renderer::Renderer>,
 }
 
 /// The marker of the sticky environments comment.
@@ -50,10 +52,19 @@ pub async fn reconcile(
         promotion::applied::record_merge(ctx.forge, ctx.store, &pr, merged_at).await?;
     }
     let config = config::load(ctx.forge, repo).await?;
+    let gate_ctx = crate::gating::GateContext {
+        forge: ctx.forge,
+        store: ctx.store,
+        renderer: ctx.renderer,
+    };
+    crate::gating::ingest_runs(&gate_ctx, repo, events).await?;
     if pr.state == PrState::Open {
         let fallback = RepoConfig::default();
         let usable = config.as_ref().unwrap_or(&fallback);
         ensure_envs_comment(ctx, repo, number, usable).await?;
+        if let Some(gate) = &usable.gate {
+            crate::gating::reconcile_pr(&gate_ctx, &pr, usable, gate).await?;
+        }
     }
     for comment in comments::command_comments(events) {
         comments::handle_comment(ctx, repo, number, comment, &config).await?;
