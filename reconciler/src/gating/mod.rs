@@ -216,6 +216,7 @@ async fn collect(
         plans,
         manifests,
         notes,
+        wait_for_reports: true,
     })
 }
 
