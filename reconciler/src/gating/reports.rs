@@ -119,7 +119,15 @@ pub async fn ingest_run(
     if store.get_record(RUNS, &run_key)?.is_some() {
         return Ok(());
     }
-    let artifacts = forge.run_artifacts(&run.repo, run.run_id).await?;
+    let artifacts = match forge.run_artifacts(&run.repo, run.run_id).await {
+        Ok(artifacts) => artifacts,
+        // A deleted run has nothing to read; retrying would not change that.
+        Err(ForgeError::NotFound(why)) => {
+            warn!(repo = %run.repo, run = run.run_id, %why, "workflow run is gone");
+            Vec::new()
+        }
+        Err(e) => return Err(e.into()),
+    };
     for artifact in artifacts.iter().filter(|a| a.name == artifact_name) {
         if artifact.expired {
             warn!(repo = %run.repo, run = run.run_id, "artifact {artifact_name} has expired");
@@ -150,4 +158,39 @@ pub async fn ingest_run(
     }
     store.put_record(RUNS, &run_key, run.head_sha.as_str().as_bytes())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn json_files_anywhere_in_the_archive_are_read_by_base_name() {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, text) in [
+            ("trivy-image.json", "{}"),
+            (
+                "reports/trivy-config-terraform.json",
+                "{\"SchemaVersion\": 2}",
+            ),
+            ("reports/trivy-image.sarif", "ignored"),
+        ] {
+            writer.start_file(name, options).unwrap();
+            writer.write_all(text.as_bytes()).unwrap();
+        }
+        writer.add_directory("empty/", options).unwrap();
+        let bytes = writer.finish().unwrap().into_inner();
+        let reports = unzip_reports(&bytes).unwrap();
+        let names: Vec<&str> = reports.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["trivy-image.json", "trivy-config-terraform.json"]);
+        assert_eq!(reports[1].1, "{\"SchemaVersion\": 2}");
+    }
+
+    #[test]
+    fn bytes_that_are_not_a_zip_say_so() {
+        let err = unzip_reports(b"PK? not really").unwrap_err();
+        assert!(err.contains("not a zip archive"), "{err}");
+    }
 }
