@@ -167,6 +167,11 @@ async fn a_completed_trivy_run_fails_the_gate_with_scan_and_policy_tables() {
     let early = gate(&h, &head);
     assert_eq!(early.conclusion.as_deref(), Some("failure"));
     assert_eq!(early.title.as_deref(), Some("Blocked: 1 policy denial"));
+    let early_summary = early.summary.unwrap_or_default();
+    assert!(
+        early_summary.contains("Still waiting for: bosun-trivy-reports."),
+        "{early_summary}"
+    );
 
     let archive = zip_of(&[
         ("trivy-image.json", trivy("image-alpine-39.json")),

@@ -60,6 +60,8 @@ pub struct Evaluation {
     pub problems: Vec<String>,
     /// Notes for the summary.
     pub notes: Vec<String>,
+    /// Expected inputs not received (also when the gate failed already).
+    pub missing: Vec<String>,
 }
 
 /// The name a plan's policy run goes by (`plan prd`).
@@ -109,6 +111,17 @@ pub fn evaluate(material: &GateMaterial, settings: &GateSettings, today: NaiveDa
         Vec::new()
     };
     let policy = run_policies(material, today, &mut problems);
+    let received: Vec<&str> = material
+        .reports
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .chain(policy.iter().map(|run| run.name.as_str()))
+        .collect();
+    let missing: Vec<String> = expected
+        .iter()
+        .filter(|name| !received.contains(&name.as_str()))
+        .cloned()
+        .collect();
     let inputs = GateInputs {
         head_sha: material.head_sha.clone(),
         expected,
@@ -124,6 +137,7 @@ pub fn evaluate(material: &GateMaterial, settings: &GateSettings, today: NaiveDa
         verdict,
         problems,
         notes: material.notes.clone(),
+        missing,
     }
 }
 

@@ -110,6 +110,13 @@ pub fn outcome(evaluation: &Evaluation, waited: Option<Waited>) -> Outcome {
         ));
         verdict.state = GateState::Failure;
     }
+    if verdict.state == GateState::Failure && !evaluation.missing.is_empty() && title.is_none() {
+        let _ = writeln!(
+            head,
+            "Still waiting for: {}.\n",
+            evaluation.missing.join(", ")
+        );
+    }
     let budget = SUMMARY_LIMIT.saturating_sub(head.chars().count());
     let rendered = render_with_limit(&verdict, budget);
     let has_blockers =

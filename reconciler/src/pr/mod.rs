@@ -62,12 +62,16 @@ pub async fn reconcile(
         let fallback = RepoConfig::default();
         let usable = config.as_ref().unwrap_or(&fallback);
         ensure_envs_comment(ctx, repo, number, usable).await?;
-        if let Some(gate) = &usable.gate {
-            crate::gating::reconcile_pr(&gate_ctx, &pr, usable, gate).await?;
-        }
     }
     for comment in comments::command_comments(events) {
         comments::handle_comment(ctx, repo, number, comment, &config).await?;
+    }
+    // Last, so a gate input that fails to load never holds up commands.
+    if pr.state == PrState::Open
+        && let Ok(config) = &config
+        && let Some(gate) = &config.gate
+    {
+        crate::gating::reconcile_pr(&gate_ctx, &pr, config, gate).await?;
     }
     Ok(())
 }
