@@ -331,3 +331,66 @@ async fn an_archive_that_is_not_a_zip_fails_the_gate_with_a_clear_reason() {
         "the reason is given"
     );
 }
+
+fn synchronize(head: &str) -> Vec<u8> {
+    let mut json: Value = serde_json::from_slice(&payload("pull_request.synchronize")).unwrap();
+    json["number"] = json!(1);
+    json["pull_request"]["number"] = json!(1);
+    json["pull_request"]["head"]["sha"] = json!(head);
+    json["repository"]["full_name"] = json!(REPO);
+    json["repository"]["name"] = json!("octo-repo");
+    json["repository"]["owner"]["login"] = json!("octo-org");
+    serde_json::to_vec(&json).unwrap()
+}
+
+#[tokio::test]
+async fn a_new_push_is_judged_on_its_own_head_with_its_own_reports() {
+    let changes = [(".trivyignore", "CVE-2019-14697 exp:2020-01-01\n")];
+    let (h, first) = world("gate: {}\n", &changes).await;
+    let archive = || zip_of(&[("trivy-image.json", trivy("image-alpine-39.json"))]);
+    h.github.add_artifact(REPO, RUN_ID, ARTIFACT, archive());
+    assert_eq!(
+        h.deliver("workflow_run", "wr-1", workflow_run(&first))
+            .await,
+        202
+    );
+    h.settle().await;
+    assert_eq!(gate(&h, &first).conclusion.as_deref(), Some("failure"));
+
+    // The author renews the ignore entry; the new head waits for its own scan.
+    let second = h.github.seed_files(
+        REPO,
+        "feature",
+        &[(".trivyignore", "CVE-2019-14697 exp:2999-01-01\n")],
+        "renew the ignore entry",
+    );
+    assert_eq!(
+        h.deliver("pull_request", "sync-1", synchronize(&second))
+            .await,
+        202
+    );
+    h.settle().await;
+    let waiting = gate(&h, &second);
+    assert_eq!(waiting.status, "in_progress");
+    assert_eq!(
+        waiting.title.as_deref(),
+        Some("Waiting for bosun-trivy-reports")
+    );
+    assert_eq!(gate(&h, &first).conclusion.as_deref(), Some("failure"));
+
+    h.github.add_artifact(REPO, RUN_ID + 1, ARTIFACT, archive());
+    let mut run: Value = serde_json::from_slice(&workflow_run(&second)).unwrap();
+    run["workflow_run"]["id"] = json!(RUN_ID + 1);
+    assert_eq!(
+        h.deliver("workflow_run", "wr-2", serde_json::to_vec(&run).unwrap())
+            .await,
+        202
+    );
+    h.settle().await;
+    assert_eq!(gate(&h, &second).conclusion.as_deref(), Some("success"));
+    assert!(
+        gate_comment(&h).contains("✅ bosun/gate"),
+        "{}",
+        gate_comment(&h)
+    );
+}
