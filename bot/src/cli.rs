@@ -100,6 +100,8 @@ pub enum CliCommand {
     Send(SendArgs),
     /// Print the audit log.
     Audit(AuditArgs),
+    /// Judge a checkout as the merge gate would (`bosun/gate`): exit 0 pass, 1 fail.
+    Gate(crate::gate_cli::GateArgs),
 }
 
 impl CliCommand {
@@ -116,7 +118,7 @@ impl CliCommand {
             Self::Lock(a) => (CommandName::Lock, a),
             Self::Unlock(a) => (CommandName::Unlock, a),
             Self::Help(a) => (CommandName::Help, a),
-            Self::Serve(_) | Self::Send(_) | Self::Audit(_) => return None,
+            Self::Serve(_) | Self::Send(_) | Self::Audit(_) | Self::Gate(_) => return None,
         };
         Some(pair)
     }

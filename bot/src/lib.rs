@@ -4,8 +4,10 @@
 pub mod audit_cli;
 pub mod cli;
 pub mod console_notifier;
+pub mod gate_cli;
 pub mod github;
 pub mod ingress;
+pub mod kustomize;
 pub mod local_forge;
 pub mod metrics;
 pub mod oneshot;

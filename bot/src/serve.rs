@@ -78,6 +78,7 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         &settings.data_dir,
         Some(Arc::clone(engine.notifier())),
     )));
+    engine.set_renderer(Arc::new(crate::kustomize::KustomizeRenderer::new()));
     engine.start().context("starting the engine")?;
     let api_token = crate::token::ensure_token(&settings.data_dir)
         .with_context(|| format!("writing the API token into {}", settings.data_dir.display()))?;

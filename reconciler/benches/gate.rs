@@ -8,10 +8,13 @@
 use std::path::Path;
 use std::time::Instant;
 
+use bosun_reconciler::config::GateSettings;
 use bosun_reconciler::gate::{
     Exceptions, GateInputs, GateThresholds, IgnoreList, ManifestSet, PlanInput, PolicyRun,
     PolicySet, PolicySource, TrivyUpload, decide, parse_report, render,
 };
+use bosun_reconciler::gating::evaluate::{GateMaterial, RenderedOverlay, evaluate};
+use bosun_reconciler::gating::outcome::outcome;
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -132,10 +135,50 @@ fn main() {
             "the generated inputs do violate policies"
         );
     }
+    report("gate core", &mut times, summary_len);
+
+    // The same inputs through the wired path the `bosun/gate` reconcile and
+    // `bosun gate` use: raw bytes in, check summary out.
+    let material = GateMaterial {
+        head_sha: SHA.parse().expect("sha"),
+        reports: vec![("trivy.json".into(), Ok(trivy.clone()))],
+        ignore_text: Some("CVE-2019-1549 exp:2027-01-01\n".into()),
+        ignore_yaml: None,
+        policies: rego.clone(),
+        exceptions: None,
+        plans: vec![PlanInput {
+            environment: "prd".into(),
+            json: plan_json.clone(),
+        }],
+        manifests: vec![RenderedOverlay {
+            overlay: "apps/prd".into(),
+            env: "prd".into(),
+            yaml: Ok(yaml.clone()),
+        }],
+        notes: Vec::new(),
+        wait_for_reports: true,
+    };
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let evaluation = evaluate(&material, &GateSettings::default(), today);
+        summary_len = outcome(&evaluation, None).summary.text.len();
+        times.push(start.elapsed());
+        assert!(evaluation.problems.is_empty(), "{:?}", evaluation.problems);
+        assert!(evaluation.verdict.policy.denials.len() > 500);
+    }
+    report(
+        "gate wired (gating::evaluate + outcome)",
+        &mut times,
+        summary_len,
+    );
+}
+
+fn report(what: &str, times: &mut [std::time::Duration], summary_len: usize) {
     times.sort();
     let median = times[RUNS / 2];
     println!(
-        "gate: 1000-resource plan + 500 manifests, all policies: median {:.1} ms over {RUNS} runs (min {:.1} ms, max {:.1} ms; summary {summary_len} bytes)",
+        "{what}: 1000-resource plan + 500 manifests, all policies: median {:.1} ms over {RUNS} runs (min {:.1} ms, max {:.1} ms; summary {summary_len} bytes)",
         median.as_secs_f64() * 1e3,
         times[0].as_secs_f64() * 1e3,
         times[RUNS - 1].as_secs_f64() * 1e3

@@ -11,6 +11,7 @@ use crate::event::{Event, EventKind};
 use crate::ids::WorkKey;
 use crate::ports::forge::{Forge, Marker};
 use crate::ports::notify::Notifier;
+use crate::ports::renderer::Renderer;
 use crate::queue::WorkQueue;
 use crate::store::{Appended, PendingEvent, Store, StoreError};
 use crate::{pr, promotion, repo};
@@ -108,6 +109,7 @@ pub struct Engine {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     /// Issue 5: Terraform work, when this bosun runs Terraform.
     terraform: std::sync::OnceLock<Arc<crate::terraform::TerraformService>>,
+    renderer: std::sync::OnceLock<Arc<dyn Renderer>>,
 }
 
 impl Engine {
@@ -126,6 +128,7 @@ impl Engine {
             stop: watch::channel(false).0,
             tasks: Mutex::new(Vec::new()),
             terraform: std::sync::OnceLock::new(),
+            renderer: std::sync::OnceLock::new(),
         })
     }
 
@@ -138,6 +141,13 @@ impl Engine {
     /// Issue 5: the Terraform service, when set.
     pub fn terraform(&self) -> Option<&Arc<crate::terraform::TerraformService>> {
         self.terraform.get()
+    }
+
+    /// Gives the merge gate (issue 6) its overlay renderer; only the first
+    /// call counts. Without one, overlays a pull request touches are
+    /// reported as not rendered.
+    pub fn set_renderer(&self, renderer: Arc<dyn Renderer>) {
+        let _ = self.renderer.set(renderer);
     }
 
     /// Where notices for people go.
@@ -379,6 +389,7 @@ impl Engine {
                     store: self.store.as_ref(),
                     bot_login: self.bot_login().await?,
                     terraform: self.terraform.get().map(|t| t.as_ref()),
+                    renderer: self.renderer.get().map(|r| r.as_ref()),
                 };
                 let done = pr::reconcile(&ctx, repo, *number, events).await;
                 if let Some(terraform) = self.terraform.get() {
@@ -387,6 +398,12 @@ impl Engine {
                 done
             }
             WorkKey::Repository { repo } => {
+                let gate = crate::gating::GateContext {
+                    forge: self.forge.as_ref(),
+                    store: self.store.as_ref(),
+                    renderer: None,
+                };
+                crate::gating::ingest_runs(&gate, repo, events).await?;
                 let keys = repo::open_pull_request_keys(self.forge.as_ref(), repo).await?;
                 self.enqueue(&keys)?;
                 Ok(())

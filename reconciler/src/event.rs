@@ -298,6 +298,11 @@ impl EventKind {
                 repo: e.repo.clone(),
             }],
             Self::CheckRun(e) => pr_keys(&e.repo, &e.pull_requests),
+            // A run GitHub lists no pull request for (a fork's) wakes the
+            // repository, whose reconcile reads it and wakes its pull requests.
+            Self::WorkflowRun(e) if e.pull_requests.is_empty() => vec![WorkKey::Repository {
+                repo: e.repo.clone(),
+            }],
             Self::WorkflowRun(e) => pr_keys(&e.repo, &e.pull_requests),
             Self::Installation(e) if e.action == "deleted" || e.action == "removed" => Vec::new(),
             Self::Installation(e) => e

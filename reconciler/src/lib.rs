@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod gate;
+pub mod gating;
 pub mod ids;
 pub mod locks;
 pub mod messages;

@@ -89,3 +89,14 @@ fn promotion_rules_are_read() {
         "year-end"
     );
 }
+
+#[test]
+fn gate_settings_are_read() {
+    let gate = template().gate.expect("the template turns the gate on");
+    let fail_on: Vec<&str> = gate.thresholds.fail_on.iter().map(|s| s.as_str()).collect();
+    assert_eq!(fail_on, ["CRITICAL", "HIGH"]);
+    assert!(gate.thresholds.ignore_unfixed);
+    assert_eq!(gate.timeout, std::time::Duration::from_secs(30 * 60));
+    assert_eq!(gate.artifact, "bosun-trivy-reports");
+    assert!(gate.expect.is_empty());
+}

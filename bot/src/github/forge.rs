@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use bosun_reconciler::ids::{PrNumber, RepoName, Sha};
 use bosun_reconciler::ports::forge::{
     Access, CheckSpec, Comment, CommitRequest, Forge, ForgeError, Marker, MergeOutcome,
-    NewPullRequest, PullRequest, RepoFile, Review, Upserted,
+    NewPullRequest, PullRequest, RepoFile, Review, RunArtifact, Upserted,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -329,6 +329,37 @@ impl Forge for GitHubForge {
         let login = self.bot_login().await?;
         self.retry
             .run(|| self.shut_issue(repo, &login, marker, note))
+            .await
+    }
+
+    // --- issue 6: the merge gate ---
+
+    async fn file_at(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError> {
+        self.retry
+            .run(|| self.read_file_at(repo, commit, path))
+            .await
+    }
+
+    async fn run_artifacts(
+        &self,
+        repo: &RepoName,
+        run_id: u64,
+    ) -> Result<Vec<RunArtifact>, ForgeError> {
+        self.retry.run(|| self.list_artifacts(repo, run_id)).await
+    }
+
+    async fn download_artifact(
+        &self,
+        repo: &RepoName,
+        artifact_id: u64,
+    ) -> Result<Vec<u8>, ForgeError> {
+        self.retry
+            .run(|| self.artifact_zip(repo, artifact_id))
             .await
     }
 }

@@ -2,6 +2,7 @@
 //! octocrab with GitHub App authentication.
 
 mod api;
+mod artifacts;
 mod auth;
 mod checks;
 mod comments;

@@ -20,7 +20,8 @@ use async_trait::async_trait;
 use bosun_reconciler::ids::{PrNumber, RepoName, Sha};
 use bosun_reconciler::ports::forge::{
     Access, CheckSpec, Comment, CommitRequest, Forge, ForgeError, GITHUB_COMMENT_LIMIT, Marker,
-    MergeOutcome, NewPullRequest, PrState, PullRequest, RepoFile, Review, Upserted, fold_comment,
+    MergeOutcome, NewPullRequest, PrState, PullRequest, RepoFile, Review, RunArtifact, Upserted,
+    fold_comment,
 };
 use bosun_reconciler::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -479,4 +480,42 @@ impl Forge for LocalForge {
         self.check_name(name)?;
         self.close_issue_record(marker, note)
     }
+
+    // --- issue 6: the merge gate ---
+
+    async fn file_at(
+        &self,
+        name: &RepoName,
+        commit: &Sha,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError> {
+        let repo = self.repo(name)?;
+        git_read::file_at(&repo, oid(&repo, commit)?, path)
+    }
+
+    async fn run_artifacts(
+        &self,
+        name: &RepoName,
+        _run_id: u64,
+    ) -> Result<Vec<RunArtifact>, ForgeError> {
+        self.check_name(name)?;
+        Err(no_ci())
+    }
+
+    async fn download_artifact(
+        &self,
+        name: &RepoName,
+        _artifact_id: u64,
+    ) -> Result<Vec<u8>, ForgeError> {
+        self.check_name(name)?;
+        Err(no_ci())
+    }
+}
+
+/// A local checkout has no CI: reports are given to `bosun gate --trivy`.
+fn no_ci() -> ForgeError {
+    ForgeError::Invalid(
+        "the local forge has no CI workflow runs or artifacts; pass Trivy reports to `bosun gate --trivy FILE`"
+            .to_owned(),
+    )
 }

@@ -13,6 +13,7 @@
 
 #![allow(dead_code)]
 
+mod artifact_routes;
 mod git;
 mod git_routes;
 mod git_seed;

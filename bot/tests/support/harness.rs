@@ -87,6 +87,7 @@ fn start_bosun(github: &GitHubFake, dir: &Path, flux_keys: &[SecretString]) -> B
             ..EngineConfig::default()
         },
     });
+    engine.set_renderer(Arc::new(bosun::kustomize::KustomizeRenderer::new()));
     let state = Arc::new(AppState {
         engine: Arc::clone(&engine),
         metrics: metrics.clone(),

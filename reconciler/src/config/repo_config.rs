@@ -43,6 +43,7 @@ struct FileConfig {
     promotion: Option<PromotionSection>,
     #[serde(default)]
     terraform: Option<TerraformSection>,
+    gate: Option<super::gate::GateSection>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +76,8 @@ pub struct RepoConfig {
     pub promotion: PromotionRules,
     /// Terraform projects, apply modes and requirements, drift schedules.
     pub terraform: TerraformRules,
+    /// The merge gate's settings; `None` (no `gate:` section): no gate.
+    pub gate: Option<super::gate::GateSettings>,
 }
 
 impl Default for RepoConfig {
@@ -86,6 +89,7 @@ impl Default for RepoConfig {
             roles: RoleMap::default(),
             promotion: PromotionRules::default(),
             terraform: TerraformRules::parse(None, &EnvCatalog::default()).unwrap_or_default(),
+            gate: None,
         }
     }
 }
@@ -209,6 +213,7 @@ impl RepoConfig {
             policy,
             promotion,
             terraform,
+            gate: super::gate::GateSettings::parse(file.gate)?,
         })
     }
 }

@@ -446,6 +446,30 @@ pub trait Forge: Send + Sync {
         marker: &Marker,
         note: &str,
     ) -> Result<Option<PrNumber>, ForgeError>;
+
+    // --- issue 6: the merge gate (`bosun/gate`) ---
+
+    /// A file's text at `commit`, or `None` when it does not exist there.
+    async fn file_at(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError>;
+
+    /// The artifacts a CI workflow run uploaded (expired ones included, marked).
+    async fn run_artifacts(
+        &self,
+        repo: &RepoName,
+        run_id: u64,
+    ) -> Result<Vec<RunArtifact>, ForgeError>;
+
+    /// One artifact's zip archive, as bytes.
+    async fn download_artifact(
+        &self,
+        repo: &RepoName,
+        artifact_id: u64,
+    ) -> Result<Vec<u8>, ForgeError>;
 }
 
 /// An issue as the forge reports it.
@@ -459,6 +483,20 @@ pub struct Issue {
     pub body: String,
     /// Whether it is open.
     pub open: bool,
+}
+
+/// An artifact a CI workflow run uploaded (issue 6: the merge gate reads
+/// the Trivy reports from one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunArtifact {
+    /// The forge's id, to download it.
+    pub id: u64,
+    /// Its name (`bosun-trivy-reports`).
+    pub name: String,
+    /// Its size in bytes (the zip archive).
+    pub size_in_bytes: u64,
+    /// Whether the forge has deleted it (past its retention).
+    pub expired: bool,
 }
 
 /// GitHub's limit on the length of an issue or pull request comment, in characters.

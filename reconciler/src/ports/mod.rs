@@ -3,4 +3,5 @@
 
 pub mod forge;
 pub mod notify;
+pub mod renderer;
 pub mod runner;

@@ -25,6 +25,8 @@ pub struct PrContext<'a> {
     pub bot_login: String,
     /// Terraform work, when this bosun runs Terraform.
     pub terraform: Option<&'a crate::terraform::TerraformService>,
+    /// Renders overlays for the merge gate (issue 6), when configured.
+    pub renderer: Option<&'a dyn crate::ports::renderer::Renderer>,
 }
 
 /// The marker of the sticky environments comment.
@@ -52,6 +54,12 @@ pub async fn reconcile(
         promotion::applied::record_merge(ctx.forge, ctx.store, &pr, merged_at).await?;
     }
     let config = config::load(ctx.forge, repo).await?;
+    let gate_ctx = crate::gating::GateContext {
+        forge: ctx.forge,
+        store: ctx.store,
+        renderer: ctx.renderer,
+    };
+    crate::gating::ingest_runs(&gate_ctx, repo, events).await?;
     if pr.state == PrState::Open {
         let fallback = RepoConfig::default();
         let usable = config.as_ref().unwrap_or(&fallback);
@@ -69,6 +77,13 @@ pub async fn reconcile(
             now: Utc::now(),
         };
         crate::terraform::autoplan::reconcile_pr(&tf, &pr).await?;
+    }
+    // Last, so a gate input that fails to load never holds up commands.
+    if pr.state == PrState::Open
+        && let Ok(config) = &config
+        && let Some(gate) = &config.gate
+    {
+        crate::gating::reconcile_pr(&gate_ctx, &pr, config, gate).await?;
     }
     Ok(())
 }

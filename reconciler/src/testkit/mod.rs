@@ -7,7 +7,8 @@
 use crate::ids::{PrNumber, RepoName, Sha};
 use crate::ports::forge::{
     Access, CheckSpec, Comment, CommitRequest, Forge, ForgeError, GITHUB_COMMENT_LIMIT, Marker,
-    MergeOutcome, NewPullRequest, PrState, PullRequest, RepoFile, Review, Upserted, fold_comment,
+    MergeOutcome, NewPullRequest, PrState, PullRequest, RepoFile, Review, RunArtifact, Upserted,
+    fold_comment,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -44,6 +45,8 @@ struct World {
     writes: usize,
     /// Issue 5: issues (drift reports).
     issues: Vec<(RepoName, crate::ports::forge::Issue)>,
+    /// Issue 6: workflow run artifacts, (repo, run id, artifact, zip bytes).
+    artifacts: Vec<(RepoName, u64, RunArtifact, Vec<u8>)>,
 }
 
 /// A forge that lives in memory.
@@ -674,6 +677,52 @@ impl Forge for MemoryForge {
         world.writes += 1;
         Ok(Some(number))
     }
+
+    // --- issue 6: the merge gate ---
+
+    async fn file_at(
+        &self,
+        repo: &RepoName,
+        commit: &Sha,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError> {
+        self.check_failure()?;
+        let world = self.world();
+        let found = world
+            .commits
+            .get(&(repo.clone(), commit.clone()))
+            .ok_or_else(|| ForgeError::NotFound(format!("commit {commit}")))?;
+        Ok(found.files.get(path).cloned())
+    }
+
+    async fn run_artifacts(
+        &self,
+        repo: &RepoName,
+        run_id: u64,
+    ) -> Result<Vec<RunArtifact>, ForgeError> {
+        self.check_failure()?;
+        Ok(self
+            .world()
+            .artifacts
+            .iter()
+            .filter(|(r, run, _, _)| r == repo && *run == run_id)
+            .map(|(_, _, a, _)| a.clone())
+            .collect())
+    }
+
+    async fn download_artifact(
+        &self,
+        repo: &RepoName,
+        artifact_id: u64,
+    ) -> Result<Vec<u8>, ForgeError> {
+        self.check_failure()?;
+        self.world()
+            .artifacts
+            .iter()
+            .find(|(r, _, a, _)| r == repo && a.id == artifact_id && !a.expired)
+            .map(|(_, _, _, zip)| zip.clone())
+            .ok_or_else(|| ForgeError::NotFound(format!("artifact {artifact_id} of {repo}")))
+    }
 }
 
 impl MemoryForge {
@@ -757,6 +806,32 @@ impl MemoryForge {
         if let Some((pr, _)) = self.world().prs.get_mut(&(repo.clone(), number)) {
             pr.head_sha = head.clone();
         }
+    }
+
+    /// Issue 6: workflow run `run_id` uploaded an artifact `name` holding
+    /// `zip` (a zip archive); returns the artifact's id.
+    pub fn add_artifact(&self, repo: &RepoName, run_id: u64, name: &str, zip: Vec<u8>) -> u64 {
+        let mut world = self.world();
+        world.next_id += 1;
+        let id = world.next_id;
+        let artifact = RunArtifact {
+            id,
+            name: name.to_owned(),
+            size_in_bytes: zip.len() as u64,
+            expired: false,
+        };
+        world.artifacts.push((repo.clone(), run_id, artifact, zip));
+        id
+    }
+
+    /// Issue 6: every check set on `head` of `repo`.
+    pub fn checks_on(&self, repo: &RepoName, head: &Sha) -> Vec<CheckSpec> {
+        self.world()
+            .checks
+            .iter()
+            .filter(|(r, c)| r == repo && &c.head_sha == head)
+            .map(|(_, c)| c.clone())
+            .collect()
     }
 }
 

@@ -49,6 +49,12 @@ pub(crate) fn route(world: &mut World, full: &str, call: &Call<'_>) -> Answer {
     }
     match (method, rest) {
         ("GET", []) => Answer::json(200, shapes::repository(world, &world.repos[full])),
+        ("GET", ["actions", "runs", run, "artifacts"]) => {
+            super::artifact_routes::list(world, full, run, path, query)
+        }
+        ("GET", ["actions", "artifacts", id, "zip"]) => {
+            super::artifact_routes::download(world, full, id)
+        }
         // Only the raw media type is modelled; a JSON contents request is unexpected.
         ("GET", ["contents", file @ ..]) if raw => {
             let git = &world.repos[full].git;

@@ -41,6 +41,13 @@ impl Answer {
         answer
     }
 
+    /// `302 Found` to `location`, as GitHub answers an artifact download.
+    pub(crate) fn redirect(location: String) -> Self {
+        let mut answer = Self::json(302, Value::Null);
+        answer.body = None;
+        answer.header("location", location)
+    }
+
     /// The same answer with another status.
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.status = status;
@@ -215,6 +222,7 @@ fn route(world: &mut World, request: &Request, method: &str, path: &str) -> Answ
                 Ok(_) => Answer::not_found(),
             }
         }
+        ("GET", ["_blobs", "artifacts", file]) => super::artifact_routes::blob(world, file),
         ("GET", ["installation", "repositories"]) => match installation_of(world, request) {
             Err(answer) => answer,
             Ok(id) => {

@@ -272,6 +272,8 @@ pub(crate) struct World {
     pub(crate) check_runs_forbidden: bool,
     /// `(org, team)` → login → membership state (`active`, `pending`).
     pub(crate) teams: HashMap<(String, String), HashMap<String, String>>,
+    /// Workflow run artifacts (issue 6).
+    pub(crate) artifacts: Vec<super::artifact_routes::FakeArtifact>,
 }
 
 impl World {
@@ -290,6 +292,7 @@ impl World {
             requests: Vec::new(),
             check_runs_forbidden: false,
             teams: HashMap::new(),
+            artifacts: Vec::new(),
         }
     }
 
