@@ -85,6 +85,7 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         max_body: settings.max_body_bytes,
         info: info.clone(),
         api_token: Some(api_token),
+        alerts: settings.alerts.clone(),
     });
     Ok(Service {
         engine,

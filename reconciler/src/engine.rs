@@ -13,7 +13,7 @@ use crate::ports::forge::{Forge, Marker};
 use crate::ports::notify::Notifier;
 use crate::queue::WorkQueue;
 use crate::store::{Appended, PendingEvent, Store, StoreError};
-use crate::{pr, promotion, repo};
+use crate::{alerts, pr, promotion, repo};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -373,6 +373,10 @@ impl Engine {
                 Ok(())
             }
             WorkKey::Env { env } => {
+                // Alerts first: they need no forge, so a forge outage does
+                // not hold back what is on fire.
+                alerts::reconcile_env(self.store.as_ref(), self.notifier.as_ref(), env, events)
+                    .await?;
                 promotion::applied::reconcile_env(
                     self.forge.as_ref(),
                     self.store.as_ref(),

@@ -5,6 +5,7 @@
 //! [`event::Event`]s at the edge (in `bot`), and effects go out through the
 //! traits in [`ports`].
 
+pub mod alerts;
 pub mod ask;
 pub mod audit;
 pub mod config;
