@@ -1,6 +1,7 @@
 //! The `bosun` binary's library: HTTP ingress and request verification, the
 //! adapters that implement the engine's ports, settings, CLI and wiring.
 
+pub mod alert_digest;
 pub mod audit_cli;
 pub mod cli;
 pub mod console_notifier;

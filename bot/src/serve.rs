@@ -115,10 +115,16 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
         ready_ms = started.elapsed().as_millis() as u64,
         "bosun is ready"
     );
+    let digests = crate::alert_digest::start(&service.engine)
+        .await
+        .context("scheduling the alert digests")?;
     axum::serve(listener, service.router)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
+    if let Some(digests) = digests {
+        let _ = digests.stop().await;
+    }
     info!("stopping the engine");
     service.engine.stop().await;
     Ok(())

@@ -40,6 +40,8 @@ struct FileConfig {
     permissions: HashMap<Spanned<String>, HashMap<Spanned<String>, AllowedEntry>>,
     #[serde(default)]
     promotion: Option<PromotionSection>,
+    #[serde(default)]
+    alerts: Option<super::alerts::AlertsSection>,
 }
 
 #[derive(Deserialize)]
@@ -70,12 +72,16 @@ pub struct RepoConfig {
     pub policy: PermissionPolicy,
     /// Promotion order, soak times and freeze windows.
     pub promotion: PromotionRules,
+    /// When the daily alert digests are posted.
+    pub alerts: super::alerts::AlertRules,
 }
 
 impl Default for RepoConfig {
     fn default() -> Self {
         let envs = EnvCatalog::default();
+        let alerts = super::alerts::AlertRules::defaults(&envs);
         Self {
+            alerts,
             policy: PermissionPolicy::defaults(&envs),
             envs,
             roles: RoleMap::default(),
@@ -196,11 +202,13 @@ impl RepoConfig {
             }
         }
         let promotion = PromotionRules::parse(file.promotion, &envs)?;
+        let alerts = super::alerts::AlertRules::parse(file.alerts, &envs)?;
         Ok(Self {
             envs,
             roles,
             policy,
             promotion,
+            alerts,
         })
     }
 }
