@@ -4,6 +4,7 @@
 pub mod alert_digest;
 pub mod audit_cli;
 pub mod cli;
+pub mod cluster;
 pub mod console_notifier;
 pub mod github;
 pub mod ingress;

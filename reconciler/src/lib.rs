@@ -24,5 +24,6 @@ pub mod promotion;
 pub mod queue;
 pub mod repo;
 pub mod store;
+pub mod sync;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
