@@ -74,6 +74,17 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
             ..EngineConfig::default()
         },
     });
+    if !settings.clusters.is_empty() {
+        let envs = settings
+            .clusters
+            .iter()
+            .map(|(env, cluster)| {
+                let connection = crate::cluster::Connection::Settings(cluster.clone());
+                (env.clone(), connection)
+            })
+            .collect();
+        engine.set_cluster(Arc::new(crate::cluster::KubeCluster::new(envs)));
+    }
     engine.start().context("starting the engine")?;
     let api_token = crate::token::ensure_token(&settings.data_dir)
         .with_context(|| format!("writing the API token into {}", settings.data_dir.display()))?;

@@ -92,6 +92,8 @@ struct FileSettings {
     max_body_bytes: Option<usize>,
     alertmanager_token: Option<String>,
     alert_env_labels: Option<String>,
+    #[serde(default)]
+    clusters: std::collections::BTreeMap<String, crate::cluster::credentials::ClusterSettings>,
 }
 
 mod humantime_serde_opt {
@@ -139,6 +141,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Alertmanager's tokens and the labels naming an alert's environment.
     pub alerts: crate::ingress::AlertIngress,
+    /// Each environment's cluster (file key `clusters`); empty: none read.
+    pub clusters: std::collections::BTreeMap<String, crate::cluster::credentials::ClusterSettings>,
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, SettingError> {
@@ -272,6 +276,7 @@ impl ServeArgs {
         )?;
         Ok(Settings {
             alerts,
+            clusters: file.clusters,
             listen: self
                 .listen
                 .or(file.listen)
@@ -360,6 +365,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("BOSUN_ALERT_ENV_LABELS"), "{error}");
+    }
+
+    #[test]
+    fn clusters_are_read_per_environment_from_the_file() {
+        let settings = with_file(
+            "clusters:\n  stg:\n    context: stg-aks\n  prd:\n    aks:\n      server: https://prd.hcp.uaenorth.azmk8s.io:443\n",
+        )
+        .unwrap();
+        assert_eq!(settings.clusters["stg"].context.as_deref(), Some("stg-aks"));
+        let aks = settings.clusters["prd"].aks.as_ref().unwrap();
+        assert_eq!(aks.server, "https://prd.hcp.uaenorth.azmk8s.io:443");
+        let error = with_file("clusters:\n  prd:\n    contxt: x\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("contxt"), "{error}");
     }
 
     #[test]

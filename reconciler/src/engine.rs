@@ -106,6 +106,7 @@ pub struct Engine {
     running: AtomicBool,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    cluster: std::sync::OnceLock<Arc<dyn crate::ports::cluster::Cluster>>,
 }
 
 impl Engine {
@@ -123,12 +124,19 @@ impl Engine {
             running: AtomicBool::new(false),
             stop: watch::channel(false).0,
             tasks: Mutex::new(Vec::new()),
+            cluster: std::sync::OnceLock::new(),
         })
     }
 
     /// Where notices for people go.
     pub fn notifier(&self) -> &Arc<dyn Notifier> {
         &self.notifier
+    }
+
+    /// Gives the engine the environments' clusters (once; later calls are
+    /// ignored). Without one, `/status` says the clusters were not checked.
+    pub fn set_cluster(&self, cluster: Arc<dyn crate::ports::cluster::Cluster>) {
+        let _ = self.cluster.set(cluster);
     }
 
     /// The forge the engine works on.
@@ -364,6 +372,7 @@ impl Engine {
                     forge: self.forge.as_ref(),
                     store: self.store.as_ref(),
                     bot_login: self.bot_login().await?,
+                    cluster: self.cluster.get().map(|c| c.as_ref()),
                 };
                 pr::reconcile(&ctx, repo, *number, events).await
             }

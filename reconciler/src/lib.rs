@@ -23,6 +23,7 @@ pub mod promote;
 pub mod promotion;
 pub mod queue;
 pub mod repo;
+pub mod status;
 pub mod store;
 pub mod sync;
 #[cfg(any(test, feature = "testkit"))]

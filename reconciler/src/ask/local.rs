@@ -71,6 +71,7 @@ pub async fn handle_local(
         store,
         config: &config,
         now: chrono::Utc::now(),
+        cluster: None,
     };
     super::handle(&ctx, &request).await
 }

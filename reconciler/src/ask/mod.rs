@@ -97,6 +97,8 @@ pub struct AskContext<'a> {
     pub config: &'a RepoConfig,
     /// Now.
     pub now: DateTime<Utc>,
+    /// The environments' clusters, when configured (`None` in local mode).
+    pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
 }
 
 struct ForgeTeams<'a>(&'a dyn Forge);

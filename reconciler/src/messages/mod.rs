@@ -8,6 +8,7 @@ mod envs;
 mod promote_replies;
 mod promotion;
 mod replies;
+mod status_report;
 
 pub use alerts::{LISTED, ThreadText, alert_digest, alert_group, flux_failure};
 pub use envs::envs_comment;
@@ -21,3 +22,4 @@ pub use replies::{
     EnvStatus, StatusView, config_error, internal_error, locked, not_available, pr_reply, status,
     unlocked,
 };
+pub use status_report::status_report;

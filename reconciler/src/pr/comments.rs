@@ -110,6 +110,7 @@ pub async fn handle_comment(
                     store: ctx.store,
                     config,
                     now: chrono::Utc::now(),
+                    cluster: ctx.cluster,
                 };
                 ask::handle(&ask_ctx, &request).await?.reply
             }

@@ -23,6 +23,8 @@ pub struct PrContext<'a> {
     pub store: &'a dyn Store,
     /// bosun's own login on the forge.
     pub bot_login: String,
+    /// The environments' clusters, when configured.
+    pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
 }
 
 /// The marker of the sticky environments comment.

@@ -101,7 +101,7 @@ pub fn branch_name(from: &Env, to: &Env) -> String {
 /// Whether `path` belongs to `env`'s overlays: a folder under
 /// `flux-config/` named after the environment (bases and other
 /// environments' folders do not).
-pub(super) fn in_overlay(path: &str, env: &Env) -> bool {
+pub(crate) fn in_overlay(path: &str, env: &Env) -> bool {
     let Some(rest) = path
         .strip_prefix(FLUX_CONFIG)
         .and_then(|r| r.strip_prefix('/'))
