@@ -69,6 +69,7 @@ pub async fn run(
                 place: &request.place,
                 dry_run: request.dry_run,
                 now: ctx.now,
+                cluster: ctx.cluster,
             };
             let outcome = promotion::promote(ctx.forge, ctx.store, ctx.config, &ask).await?;
             Ok(promotion_answer(from, to, outcome))
@@ -129,6 +130,12 @@ fn blocked_answer(not_done: &str, from: &str, to: &str, blocked: Blocked) -> Ans
         }
         Blocked::NotSoaked { soak, young } => messages::promotion_not_soaked(from, soak, &young),
         Blocked::Overlay(problem) => messages::promotion_overlay_problem(not_done, &problem),
+        Blocked::SourceNotReady(reason) => messages::promotion_overlay_problem(
+            not_done,
+            &format!(
+                "`{from}` is not Ready at the default branch's tip: {reason} (`--force` promotes anyway)"
+            ),
+        ),
     };
     Answer {
         verdict: Verdict::Refused,
