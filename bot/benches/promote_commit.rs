@@ -97,6 +97,7 @@ async fn main() {
             place: &place,
             dry_run: false,
             now: chrono::Utc::now(),
+            cluster: None,
         };
         let started = Instant::now();
         let outcome = promote(&forge, store.as_ref(), &config, &ask)

@@ -1,8 +1,10 @@
 //! The `bosun` binary's library: HTTP ingress and request verification, the
 //! adapters that implement the engine's ports, settings, CLI and wiring.
 
+pub mod alert_digest;
 pub mod audit_cli;
 pub mod cli;
+pub mod cluster;
 pub mod console_notifier;
 pub mod gate_cli;
 pub mod github;

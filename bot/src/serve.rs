@@ -79,6 +79,17 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         Some(Arc::clone(engine.notifier())),
     )));
     engine.set_renderer(Arc::new(crate::kustomize::KustomizeRenderer::new()));
+    if !settings.clusters.is_empty() {
+        let envs = settings
+            .clusters
+            .iter()
+            .map(|(env, cluster)| {
+                let connection = crate::cluster::Connection::Settings(cluster.clone());
+                (env.clone(), connection)
+            })
+            .collect();
+        engine.set_cluster(Arc::new(crate::cluster::KubeCluster::new(envs)));
+    }
     engine.start().context("starting the engine")?;
     let api_token = crate::token::ensure_token(&settings.data_dir)
         .with_context(|| format!("writing the API token into {}", settings.data_dir.display()))?;
@@ -90,6 +101,7 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         max_body: settings.max_body_bytes,
         info: info.clone(),
         api_token: Some(api_token),
+        alerts: settings.alerts.clone(),
     });
     Ok(Service {
         engine,
@@ -120,10 +132,16 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
         ready_ms = started.elapsed().as_millis() as u64,
         "bosun is ready"
     );
+    let digests = crate::alert_digest::start(&service.engine)
+        .await
+        .context("scheduling the alert digests")?;
     axum::serve(listener, service.router)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
+    if let Some(digests) = digests {
+        let _ = digests.stop().await;
+    }
     info!("stopping the engine");
     if let Some(schedules) = drift_schedules {
         let _ = schedules.stop().await;

@@ -65,6 +65,13 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes [default: 26214400, GitHub's 25 MB].
     #[arg(long, env = "BOSUN_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Bearer tokens Alertmanager may send, comma-separated (rotation).
+    #[arg(long, env = "BOSUN_ALERTMANAGER_TOKEN", hide_env_values = true)]
+    pub alertmanager_token: Option<String>,
+    /// Alert labels naming an alert's environment, tried in order,
+    /// comma-separated [default: env,environment,cluster].
+    #[arg(long, env = "BOSUN_ALERT_ENV_LABELS")]
+    pub alert_env_labels: Option<String>,
 }
 
 /// The YAML file's shape: the same settings, snake_case keys.
@@ -83,6 +90,10 @@ struct FileSettings {
     #[serde(default, with = "humantime_serde_opt")]
     resync_every: Option<Duration>,
     max_body_bytes: Option<usize>,
+    alertmanager_token: Option<String>,
+    alert_env_labels: Option<String>,
+    #[serde(default)]
+    clusters: std::collections::BTreeMap<String, crate::cluster::credentials::ClusterSettings>,
 }
 
 mod humantime_serde_opt {
@@ -128,6 +139,10 @@ pub struct Settings {
     pub resync_every: Duration,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Alertmanager's tokens and the labels naming an alert's environment.
+    pub alerts: crate::ingress::AlertIngress,
+    /// Each environment's cluster (file key `clusters`); empty: none read.
+    pub clusters: std::collections::BTreeMap<String, crate::cluster::credentials::ClusterSettings>,
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, SettingError> {
@@ -142,6 +157,33 @@ fn secrets(text: &str) -> Vec<SecretString> {
         .filter(|s| !s.is_empty())
         .map(|s| SecretString::from(s.to_owned()))
         .collect()
+}
+
+/// The Alertmanager route's settings: its tokens, and the labels naming an
+/// alert's environment (a label list that names nothing is refused).
+fn alert_ingress(
+    tokens: Option<String>,
+    labels: Option<String>,
+) -> Result<crate::ingress::AlertIngress, SettingError> {
+    let env_labels: Vec<String> = match labels {
+        Some(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => crate::ingress::alertmanager_payload::DEFAULT_ENV_LABELS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+    };
+    if env_labels.is_empty() {
+        return Err(bad("BOSUN_ALERT_ENV_LABELS", "names no label"));
+    }
+    Ok(crate::ingress::AlertIngress {
+        tokens: secrets(&tokens.unwrap_or_default()),
+        env_labels,
+    })
 }
 
 impl ServeArgs {
@@ -228,7 +270,13 @@ impl ServeArgs {
             .max_body_bytes
             .or(file.max_body_bytes)
             .unwrap_or(crate::ingress::DEFAULT_MAX_BODY);
+        let alerts = alert_ingress(
+            self.alertmanager_token.clone().or(file.alertmanager_token),
+            self.alert_env_labels.clone().or(file.alert_env_labels),
+        )?;
         Ok(Settings {
+            alerts,
+            clusters: file.clusters,
             listen: self
                 .listen
                 .or(file.listen)
@@ -276,6 +324,11 @@ mod tests {
         assert!(settings.github_app.is_none());
         assert!(settings.github_webhook_secrets.is_empty());
         assert!(settings.flux_hmac_keys.is_empty());
+        assert!(settings.alerts.tokens.is_empty());
+        assert_eq!(
+            settings.alerts.env_labels,
+            ["env", "environment", "cluster"]
+        );
     }
 
     #[test]
@@ -290,6 +343,43 @@ mod tests {
         let settings = args.resolve().unwrap();
         assert_eq!(settings.workers, 8);
         assert_eq!(settings.resync_every, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn alertmanager_tokens_and_env_labels_come_from_flags_or_the_file() {
+        let args = ServeArgs {
+            alertmanager_token: Some("next, current".to_owned()),
+            alert_env_labels: Some("cluster, env".to_owned()),
+            ..ServeArgs::default()
+        };
+        let alerts = args.resolve().unwrap().alerts;
+        assert_eq!(alerts.tokens.len(), 2);
+        assert_eq!(
+            secrecy::ExposeSecret::expose_secret(&alerts.tokens[1]),
+            "current"
+        );
+        assert_eq!(alerts.env_labels, ["cluster", "env"]);
+        let from_file = with_file("alertmanager_token: t\nalert_env_labels: region\n").unwrap();
+        assert_eq!(from_file.alerts.env_labels, ["region"]);
+        let error = with_file("alert_env_labels: ' , '\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("BOSUN_ALERT_ENV_LABELS"), "{error}");
+    }
+
+    #[test]
+    fn clusters_are_read_per_environment_from_the_file() {
+        let settings = with_file(
+            "clusters:\n  stg:\n    context: stg-aks\n  prd:\n    aks:\n      server: https://prd.hcp.uaenorth.azmk8s.io:443\n",
+        )
+        .unwrap();
+        assert_eq!(settings.clusters["stg"].context.as_deref(), Some("stg-aks"));
+        let aks = settings.clusters["prd"].aks.as_ref().unwrap();
+        assert_eq!(aks.server, "https://prd.hcp.uaenorth.azmk8s.io:443");
+        let error = with_file("clusters:\n  prd:\n    contxt: x\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("contxt"), "{error}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::ports::notify::Notifier;
 use crate::ports::renderer::Renderer;
 use crate::queue::WorkQueue;
 use crate::store::{Appended, PendingEvent, Store, StoreError};
-use crate::{pr, promotion, repo};
+use crate::{alerts, pr, promotion, repo};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -110,6 +110,7 @@ pub struct Engine {
     /// Issue 5: Terraform work, when this bosun runs Terraform.
     terraform: std::sync::OnceLock<Arc<crate::terraform::TerraformService>>,
     renderer: std::sync::OnceLock<Arc<dyn Renderer>>,
+    cluster: std::sync::OnceLock<Arc<dyn crate::ports::cluster::Cluster>>,
 }
 
 impl Engine {
@@ -129,6 +130,7 @@ impl Engine {
             tasks: Mutex::new(Vec::new()),
             terraform: std::sync::OnceLock::new(),
             renderer: std::sync::OnceLock::new(),
+            cluster: std::sync::OnceLock::new(),
         })
     }
 
@@ -153,6 +155,12 @@ impl Engine {
     /// Where notices for people go.
     pub fn notifier(&self) -> &Arc<dyn Notifier> {
         &self.notifier
+    }
+
+    /// Gives the engine the environments' clusters (once; later calls are
+    /// ignored). Without one, `/status` says the clusters were not checked.
+    pub fn set_cluster(&self, cluster: Arc<dyn crate::ports::cluster::Cluster>) {
+        let _ = self.cluster.set(cluster);
     }
 
     /// The forge the engine works on.
@@ -390,6 +398,7 @@ impl Engine {
                     bot_login: self.bot_login().await?,
                     terraform: self.terraform.get().map(|t| t.as_ref()),
                     renderer: self.renderer.get().map(|r| r.as_ref()),
+                    cluster: self.cluster.get().map(|c| c.as_ref()),
                 };
                 let done = pr::reconcile(&ctx, repo, *number, events).await;
                 if let Some(terraform) = self.terraform.get() {
@@ -409,6 +418,10 @@ impl Engine {
                 Ok(())
             }
             WorkKey::Env { env } => {
+                // Alerts first: they need no forge, so a forge outage does
+                // not hold back what is on fire.
+                alerts::reconcile_env(self.store.as_ref(), self.notifier.as_ref(), env, events)
+                    .await?;
                 promotion::applied::reconcile_env(
                     self.forge.as_ref(),
                     self.store.as_ref(),

@@ -65,6 +65,10 @@ pub enum EventKind {
     Installation(InstallationEvent),
     /// Flux's notification-controller reported on an object it reconciles.
     Flux(FluxEvent),
+    /// Alertmanager notified about one alert group (issue 8).
+    Alerts(crate::alerts::AlertBatch),
+    /// An environment's daily alert digest is due (issue 8).
+    AlertDigest(crate::alerts::DigestDue),
 }
 
 /// What happened to a pull request.
@@ -311,14 +315,16 @@ impl EventKind {
                 .map(|repo| WorkKey::Repository { repo: repo.clone() })
                 .collect(),
             // A Kustomization's events tell whether a promotion reached its
-            // environment; every other object's are recorded only.
-            Self::Flux(e) if e.kind == "Kustomization" => e
+            // environment; every object's errors and recoveries are
+            // summarised in the environment's alert threads.
+            Self::Flux(e) => e
                 .env
                 .as_deref()
                 .and_then(WorkKey::env)
                 .into_iter()
                 .collect(),
-            Self::Flux(_) => Vec::new(),
+            Self::Alerts(batch) => batch.envs().into_iter().filter_map(WorkKey::env).collect(),
+            Self::AlertDigest(due) => WorkKey::env(&due.env).into_iter().collect(),
         };
         keys.sort();
         keys.dedup();
@@ -337,6 +343,8 @@ impl EventKind {
             Self::WorkflowRun(_) => "workflow_run",
             Self::Installation(_) => "installation",
             Self::Flux(_) => "flux",
+            Self::Alerts(_) => "alerts",
+            Self::AlertDigest(_) => "alert_digest",
         }
     }
 }
@@ -429,10 +437,18 @@ mod tests {
     }
 
     #[test]
-    fn other_flux_objects_and_events_without_a_usable_env_touch_no_work_key() {
+    fn every_flux_object_with_an_env_touches_that_env_for_its_alert_thread() {
         for kind in [
             flux("HelmRelease", Some("prd")),
             flux("GitRepository", Some("prd")),
+        ] {
+            assert_eq!(kind.keys(), vec![WorkKey::env("prd").unwrap()], "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn flux_events_without_a_usable_env_touch_no_work_key() {
+        for kind in [
             flux("Kustomization", None),
             flux("Kustomization", Some("")),
             flux("Kustomization", Some("prd uaenorth")),

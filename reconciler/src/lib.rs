@@ -5,6 +5,7 @@
 //! [`event::Event`]s at the edge (in `bot`), and effects go out through the
 //! traits in [`ports`].
 
+pub mod alerts;
 pub mod ask;
 pub mod audit;
 pub mod config;
@@ -23,7 +24,9 @@ pub mod promote;
 pub mod promotion;
 pub mod queue;
 pub mod repo;
+pub mod status;
 pub mod store;
 pub mod terraform;
+pub mod sync;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

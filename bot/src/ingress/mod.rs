@@ -2,6 +2,8 @@
 //! parses, persisting before it answers; health, readiness, metrics and
 //! status. [`app`] builds the router so tests drive it in-process.
 
+mod alertmanager;
+pub mod alertmanager_payload;
 mod api;
 mod flux;
 pub mod flux_payload;
@@ -10,6 +12,8 @@ pub mod github_payload;
 mod health;
 mod inbox;
 pub mod signature;
+
+pub use alertmanager::AlertIngress;
 
 use crate::metrics::Metrics;
 use axum::Router;
@@ -50,6 +54,8 @@ pub struct AppState {
     pub info: ServiceInfo,
     /// The token of the local API (`bosun send`, `bosun audit`).
     pub api_token: Option<SecretString>,
+    /// Alertmanager's tokens and the labels naming an alert's environment.
+    pub alerts: AlertIngress,
 }
 
 /// The router with every route bosun serves.
@@ -63,6 +69,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route(
             "/webhooks/flux",
             post(flux::receive).layer(DefaultBodyLimit::max(max_body)),
+        )
+        .route(
+            "/webhooks/alertmanager",
+            post(alertmanager::receive).layer(DefaultBodyLimit::max(max_body)),
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -22,6 +22,9 @@ use tower::ServiceExt;
 /// The webhook secret the harness signs with.
 pub const SECRET: &str = "e2e-webhook-secret";
 
+/// The bearer token Alertmanager presents to the harness.
+pub const ALERTMANAGER_TOKEN: &str = "e2e-alertmanager-token";
+
 /// The key of the Flux `generic-hmac` Provider the harness signs with.
 pub const FLUX_KEY: &str = "e2e-flux-hmac-key";
 
@@ -49,6 +52,8 @@ pub struct Bosun {
     pub router: axum::Router,
     /// The metrics.
     pub metrics: Arc<Metrics>,
+    /// Every notice the engine told people.
+    pub notices: Arc<bosun_reconciler::testkit::RecordingNotifier>,
 }
 
 /// The fake GitHub, a data directory, and the bosun running over it.
@@ -73,12 +78,13 @@ fn default_flux_keys() -> Vec<SecretString> {
 
 fn start_bosun(github: &GitHubFake, dir: &Path, flux_keys: &[SecretString]) -> Bosun {
     let metrics = Arc::new(Metrics::new());
+    let notices = Arc::new(bosun_reconciler::testkit::RecordingNotifier::new());
     let forge = GitHubForge::new(github.config(), metrics.clone()).expect("GitHub forge");
     let engine = Engine::new(EngineDeps {
         store: Arc::new(SledStore::open(dir).expect("store")),
         forge: Arc::new(forge),
         observer: metrics.clone(),
-        notifier: Arc::new(bosun_reconciler::testkit::RecordingNotifier::new()),
+        notifier: notices.clone(),
         config: EngineConfig {
             workers: 2,
             retry_base: Duration::from_millis(5),
@@ -103,11 +109,19 @@ fn start_bosun(github: &GitHubFake, dir: &Path, flux_keys: &[SecretString]) -> B
             repo: None,
         },
         api_token: None,
+        alerts: bosun::ingress::AlertIngress {
+            tokens: vec![
+                SecretString::from("the-previous-alertmanager-token"),
+                SecretString::from(ALERTMANAGER_TOKEN),
+            ],
+            env_labels: vec!["env".into(), "environment".into(), "cluster".into()],
+        },
     });
     Bosun {
         engine,
         router: app(state),
         metrics,
+        notices,
     }
 }
 
@@ -176,6 +190,23 @@ impl Harness {
             .await
     }
 
+    /// Posts an Alertmanager notification with `authorization` as its
+    /// `Authorization` header.
+    pub async fn post_alertmanager(
+        &self,
+        body: Vec<u8>,
+        authorization: Option<&str>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut request = Request::post("/webhooks/alertmanager")
+            .header("content-type", "application/json")
+            .header("user-agent", "Alertmanager/0.25.0");
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
     /// Posts a Flux event signed as the Provider would with [`FLUX_KEY`].
     pub async fn deliver_flux(&self, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
         let signature = sign_sha256(FLUX_KEY, &body);
@@ -232,6 +263,18 @@ impl Harness {
         .expect("the crashed engine released the store");
         drop(reopened);
         self.bosun = Some(start_bosun(&self.github, self.dir.path(), &self.flux_keys));
+    }
+
+    /// Serves the router on a TCP port of 127.0.0.1, for real senders
+    /// (Alertmanager); returns the address.
+    pub async fn serve_http(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let address = listener.local_addr().expect("address");
+        let router = self.bosun().router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        address
     }
 
     /// The metrics text.

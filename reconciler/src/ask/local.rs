@@ -82,6 +82,7 @@ pub async fn handle_local_with(
         config: &config,
         now: chrono::Utc::now(),
         terraform,
+        cluster: None,
     };
     super::handle(&ctx, &request).await
 }

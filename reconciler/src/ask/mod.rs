@@ -99,6 +99,8 @@ pub struct AskContext<'a> {
     pub now: DateTime<Utc>,
     /// Terraform work (`/plan`, `/apply`, `/drift`), when this bosun runs Terraform.
     pub terraform: Option<&'a crate::terraform::TerraformService>,
+    /// The environments' clusters, when configured (`None` in local mode).
+    pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
 }
 
 struct ForgeTeams<'a>(&'a dyn Forge);

@@ -4,7 +4,7 @@
 use super::{Answer, AskContext, Request, Verdict};
 use crate::error::ReconcileError;
 use crate::locks::{EnvLock, Locks};
-use crate::messages::{self, EnvStatus, StatusView};
+use crate::messages;
 use crate::promotion::{self, Blocked, PromoteAsk, PromoteOutcome, RollbackAsk, RollbackOutcome};
 use bosun_commands::{Command, Env, help_text};
 
@@ -24,27 +24,9 @@ pub async fn run(
     let locks = Locks::new(ctx.store, &request.repo);
     match command {
         Command::Help { topic } => Ok(ok(help_text(*topic, &ctx.config.envs))),
-        Command::Status { env } => {
-            let envs: Vec<Env> = match env {
-                Some(env) => vec![env.clone()],
-                None => ctx.config.envs.envs().cloned().collect(),
-            };
-            let mut rows = Vec::new();
-            for env in envs {
-                rows.push(EnvStatus {
-                    aliases: ctx.config.envs.aliases(&env).map(str::to_owned).collect(),
-                    protected: ctx.config.envs.is_protected(&env),
-                    lock: locks.get(&env)?,
-                    name: env.as_str().to_owned(),
-                });
-            }
-            let open = ctx.forge.open_pull_requests(&request.repo).await?;
-            Ok(ok(messages::status(&StatusView {
-                repo: request.repo.to_string(),
-                envs: rows,
-                open_pull_requests: open.len(),
-            })))
-        }
+        Command::Status { env } => Ok(ok(
+            crate::status::answer(ctx, &request.repo, env.as_ref()).await?
+        )),
         Command::Lock { env, reason } => {
             let wanted = EnvLock {
                 env: env.as_str().to_owned(),
@@ -91,6 +73,7 @@ pub async fn run(
                 place: &request.place,
                 dry_run: request.dry_run,
                 now: ctx.now,
+                cluster: ctx.cluster,
             };
             let outcome = promotion::promote(ctx.forge, ctx.store, ctx.config, &ask).await?;
             Ok(promotion_answer(from, to, outcome))
@@ -156,6 +139,12 @@ fn blocked_answer(not_done: &str, from: &str, to: &str, blocked: Blocked) -> Ans
         }
         Blocked::NotSoaked { soak, young } => messages::promotion_not_soaked(from, soak, &young),
         Blocked::Overlay(problem) => messages::promotion_overlay_problem(not_done, &problem),
+        Blocked::SourceNotReady(reason) => messages::promotion_overlay_problem(
+            not_done,
+            &format!(
+                "`{from}` is not Ready at the default branch's tip: {reason} (`--force` promotes anyway)"
+            ),
+        ),
     };
     Answer {
         verdict: Verdict::Refused,

@@ -3,12 +3,14 @@
 //! never change the rules that judge it.
 
 mod gate;
+mod alerts;
 mod promotion;
 mod repo_config;
 mod roles;
 mod terraform;
 
 pub use gate::{DEFAULT_ARTIFACT, DEFAULT_TIMEOUT, GateSettings};
+pub use alerts::{AlertRules, DEFAULT_DIGEST_CRON, DigestSchedule};
 pub use promotion::{DEFAULT_TIME_ZONE, Freeze, PromotionRules};
 pub use repo_config::{ConfigError, REPO_CONFIG_PATH, RepoConfig};
 pub use roles::{Frontend, Identity, RoleMap, TeamCheck};

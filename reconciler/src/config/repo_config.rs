@@ -44,6 +44,7 @@ struct FileConfig {
     #[serde(default)]
     terraform: Option<TerraformSection>,
     gate: Option<super::gate::GateSection>,
+    alerts: Option<super::alerts::AlertsSection>,
 }
 
 #[derive(Deserialize)]
@@ -78,12 +79,16 @@ pub struct RepoConfig {
     pub terraform: TerraformRules,
     /// The merge gate's settings; `None` (no `gate:` section): no gate.
     pub gate: Option<super::gate::GateSettings>,
+    /// When the daily alert digests are posted.
+    pub alerts: super::alerts::AlertRules,
 }
 
 impl Default for RepoConfig {
     fn default() -> Self {
         let envs = EnvCatalog::default();
+        let alerts = super::alerts::AlertRules::defaults(&envs);
         Self {
+            alerts,
             policy: PermissionPolicy::defaults(&envs),
             envs,
             roles: RoleMap::default(),
@@ -207,6 +212,7 @@ impl RepoConfig {
         }
         let promotion = PromotionRules::parse(file.promotion, &envs)?;
         let terraform = TerraformRules::parse(file.terraform, &envs)?;
+        let alerts = super::alerts::AlertRules::parse(file.alerts, &envs)?;
         Ok(Self {
             envs,
             roles,
@@ -214,6 +220,7 @@ impl RepoConfig {
             promotion,
             terraform,
             gate: super::gate::GateSettings::parse(file.gate)?,
+            alerts,
         })
     }
 }

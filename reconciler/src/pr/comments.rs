@@ -111,6 +111,7 @@ pub async fn handle_comment(
                     config,
                     now: chrono::Utc::now(),
                     terraform: ctx.terraform,
+                    cluster: ctx.cluster,
                 };
                 ask::handle(&ask_ctx, &request).await?.reply
             }

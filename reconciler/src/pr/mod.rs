@@ -27,6 +27,8 @@ pub struct PrContext<'a> {
     pub terraform: Option<&'a crate::terraform::TerraformService>,
     /// Renders overlays for the merge gate (issue 6), when configured.
     pub renderer: Option<&'a dyn crate::ports::renderer::Renderer>,
+    /// The environments' clusters, when configured.
+    pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
 }
 
 /// The marker of the sticky environments comment.

@@ -7,6 +7,7 @@ pub mod open;
 pub mod publish;
 pub mod record;
 pub mod rollback;
+pub mod source_ready;
 
 pub use open::{Blocked, PromoteAsk, PromoteOutcome, branch_name, promote};
 pub use record::{Applied, MovedVersion, PromotionRecord, Promotions};

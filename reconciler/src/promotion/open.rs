@@ -45,6 +45,8 @@ pub struct PromoteAsk<'a> {
     pub dry_run: bool,
     /// Now.
     pub now: DateTime<Utc>,
+    /// The clusters, to check the source is Ready (`None`: not checked).
+    pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
 }
 
 /// Why a promotion did not happen.
@@ -68,6 +70,8 @@ pub enum Blocked {
     },
     /// The overlays could not be read, or an app is unknown.
     Overlay(String),
+    /// The source environment is not Ready at the default branch's tip.
+    SourceNotReady(String),
 }
 
 /// What a promotion did.
@@ -101,7 +105,7 @@ pub fn branch_name(from: &Env, to: &Env) -> String {
 /// Whether `path` belongs to `env`'s overlays: a folder under
 /// `flux-config/` named after the environment (bases and other
 /// environments' folders do not).
-pub(super) fn in_overlay(path: &str, env: &Env) -> bool {
+pub(crate) fn in_overlay(path: &str, env: &Env) -> bool {
     let Some(rest) = path
         .strip_prefix(FLUX_CONFIG)
         .and_then(|r| r.strip_prefix('/'))
@@ -170,6 +174,14 @@ pub async fn promote(
     }
     let default = forge.default_branch(ask.repo).await?;
     let tip = forge.resolve(ask.repo, &default).await?;
+    let source = super::source_ready::check_source(ask.cluster, ask.from, &default, &tip).await;
+    if let super::source_ready::SourceCheck::NotReady(reason) = &source
+        && !ask.force
+    {
+        return Ok(PromoteOutcome::Blocked(Blocked::SourceNotReady(
+            reason.clone(),
+        )));
+    }
     let files = forge
         .files_at(ask.repo, &tip, &[FLUX_CONFIG.to_owned()])
         .await?;
@@ -207,7 +219,8 @@ pub async fn promote(
             return Ok(PromoteOutcome::Blocked(Blocked::NotSoaked { soak, young }));
         }
     }
-    let table = promote::change_table(ask.from.as_str(), ask.to.as_str(), &changes, &since);
+    let mut table = promote::change_table(ask.from.as_str(), ask.to.as_str(), &changes, &since);
+    table.push_str(&super::source_ready::note(&source, ask.from, &tip));
     if ask.dry_run {
         return Ok(PromoteOutcome::Preview { table });
     }
