@@ -4,6 +4,7 @@
 pub mod audit_cli;
 pub mod cli;
 pub mod console_notifier;
+pub mod cost;
 pub mod github;
 pub mod ingress;
 pub mod local_forge;

@@ -29,6 +29,7 @@ async fn main() -> ExitCode {
         CliCommand::Serve(args) => bosun::serve::run(args).await.map(|()| ExitCode::SUCCESS),
         CliCommand::Send(args) => bosun::oneshot::send(args).await,
         CliCommand::Audit(args) => bosun::oneshot::audit(args).await,
+        CliCommand::Cost(args) => bosun::cost::cli::run(args).await,
         command => match command.as_chat_command() {
             Some((name, args)) => bosun::oneshot::run_command(name, args).await,
             None => unreachable!("every other subcommand is a chat command"),

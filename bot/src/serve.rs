@@ -75,6 +75,13 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         },
     });
     engine.start().context("starting the engine")?;
+    engine.set_cost(Arc::new(
+        crate::cost::deps(
+            settings.prometheus_token.clone(),
+            Arc::clone(engine.notifier()),
+        )
+        .context("setting up the metrics client for GPU cost reports")?,
+    ));
     let api_token = crate::token::ensure_token(&settings.data_dir)
         .with_context(|| format!("writing the API token into {}", settings.data_dir.display()))?;
     let state = Arc::new(AppState {
@@ -114,10 +121,21 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
         ready_ms = started.elapsed().as_millis() as u64,
         "bosun is ready"
     );
+    let cost_schedule = match service.engine.cost() {
+        Some(deps) => Some(
+            crate::cost::schedule::start(&service.engine, Arc::clone(deps))
+                .await
+                .context("starting the scheduled cost reports")?,
+        ),
+        None => None,
+    };
     axum::serve(listener, service.router)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
+    if let Some(schedule) = cost_schedule {
+        let _ = schedule.stop().await;
+    }
     info!("stopping the engine");
     service.engine.stop().await;
     Ok(())

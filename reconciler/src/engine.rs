@@ -106,6 +106,7 @@ pub struct Engine {
     running: AtomicBool,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    cost: std::sync::OnceLock<Arc<crate::cost::CostDeps>>,
 }
 
 impl Engine {
@@ -123,7 +124,18 @@ impl Engine {
             running: AtomicBool::new(false),
             stop: watch::channel(false).0,
             tasks: Mutex::new(Vec::new()),
+            cost: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Gives `/cost` its metrics and chart (once; later calls are ignored).
+    pub fn set_cost(&self, deps: Arc<crate::cost::CostDeps>) {
+        let _ = self.cost.set(deps);
+    }
+
+    /// What `/cost` needs, when set.
+    pub fn cost(&self) -> Option<&Arc<crate::cost::CostDeps>> {
+        self.cost.get()
     }
 
     /// Where notices for people go.
@@ -364,6 +376,7 @@ impl Engine {
                     forge: self.forge.as_ref(),
                     store: self.store.as_ref(),
                     bot_login: self.bot_login().await?,
+                    cost: self.cost.get().map(|c| c.as_ref()),
                 };
                 pr::reconcile(&ctx, repo, *number, events).await
             }

@@ -8,6 +8,7 @@
 pub mod ask;
 pub mod audit;
 pub mod config;
+pub mod cost;
 pub mod engine;
 pub mod error;
 pub mod event;

@@ -8,7 +8,7 @@ use crate::token::authorized;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
-use bosun_reconciler::ask::{LocalAsk, handle_local};
+use bosun_reconciler::ask::{LocalAsk, handle_local_with};
 use bosun_reconciler::audit::AuditLog;
 use bosun_reconciler::config::Frontend;
 use bosun_reconciler::ids::RepoName;
@@ -90,7 +90,8 @@ pub async fn command(
         dry_run: body.dry_run,
     };
     let engine = &state.engine;
-    match handle_local(engine.forge().as_ref(), engine.store().as_ref(), &ask).await {
+    let cost = engine.cost().map(|c| c.as_ref());
+    match handle_local_with(engine.forge().as_ref(), engine.store().as_ref(), cost, &ask).await {
         Ok(answer) => Json(json!({
             "verdict": answer.verdict.as_str(),
             "reply": answer.reply,

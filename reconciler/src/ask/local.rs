@@ -5,6 +5,7 @@
 use super::{Answer, AskContext, Request};
 use crate::audit::Place;
 use crate::config::{self, Frontend, Identity};
+use crate::cost::CostDeps;
 use crate::error::ReconcileError;
 use crate::ids::RepoName;
 use crate::messages;
@@ -33,6 +34,16 @@ pub struct LocalAsk {
 pub async fn handle_local(
     forge: &dyn Forge,
     store: &dyn Store,
+    ask: &LocalAsk,
+) -> Result<Answer, ReconcileError> {
+    handle_local_with(forge, store, None, ask).await
+}
+
+/// [`handle_local`] with what `/cost` needs.
+pub async fn handle_local_with(
+    forge: &dyn Forge,
+    store: &dyn Store,
+    cost: Option<&CostDeps>,
     ask: &LocalAsk,
 ) -> Result<Answer, ReconcileError> {
     let config = match config::load(forge, &ask.repo).await? {
@@ -71,6 +82,7 @@ pub async fn handle_local(
         store,
         config: &config,
         now: chrono::Utc::now(),
+        cost,
     };
     super::handle(&ctx, &request).await
 }

@@ -104,10 +104,10 @@ pub async fn run(
             let outcome = promotion::rollback(ctx.forge, ctx.store, &ask).await?;
             Ok(rollback_answer(env, outcome))
         }
-        Command::Plan { .. }
-        | Command::Apply { .. }
-        | Command::Drift { .. }
-        | Command::Cost { .. } => Ok(Answer {
+        Command::Cost { env, period } => {
+            Ok(super::cost::run(ctx, request, env.as_ref(), *period).await)
+        }
+        Command::Plan { .. } | Command::Apply { .. } | Command::Drift { .. } => Ok(Answer {
             verdict: Verdict::NotAvailable,
             reply: messages::not_available(command.name()),
         }),

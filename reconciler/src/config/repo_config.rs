@@ -2,6 +2,7 @@
 //! forge and chat identities, permission overrides, and promotion rules. Unknown keys are
 //! errors; every error names the key and its line.
 
+use super::cost::{CostConfig, CostSection};
 use super::promotion::{PromotionRules, PromotionSection};
 use super::roles::{RoleMap, RoleMembers};
 use bosun_commands::{Action, Allowed, CommandName, Env, EnvCatalog, PermissionPolicy, Role};
@@ -40,6 +41,8 @@ struct FileConfig {
     permissions: HashMap<Spanned<String>, HashMap<Spanned<String>, AllowedEntry>>,
     #[serde(default)]
     promotion: Option<PromotionSection>,
+    #[serde(default)]
+    cost: Option<CostSection>,
 }
 
 #[derive(Deserialize)]
@@ -70,6 +73,8 @@ pub struct RepoConfig {
     pub policy: PermissionPolicy,
     /// Promotion order, soak times and freeze windows.
     pub promotion: PromotionRules,
+    /// GPU cost reports (`cost:`), when configured.
+    pub cost: Option<CostConfig>,
 }
 
 impl Default for RepoConfig {
@@ -80,6 +85,7 @@ impl Default for RepoConfig {
             envs,
             roles: RoleMap::default(),
             promotion: PromotionRules::default(),
+            cost: None,
         }
     }
 }
@@ -196,11 +202,13 @@ impl RepoConfig {
             }
         }
         let promotion = PromotionRules::parse(file.promotion, &envs)?;
+        let cost = CostConfig::parse(file.cost, &envs)?;
         Ok(Self {
             envs,
             roles,
             policy,
             promotion,
+            cost,
         })
     }
 }

@@ -1,6 +1,8 @@
 //! The ports: what the engine needs from the outside world, as traits.
 //! Adapters live in the `bot` crate; in-memory doubles behind `testkit`.
 
+pub mod chart;
 pub mod forge;
+pub mod metrics;
 pub mod notify;
 pub mod runner;

@@ -110,6 +110,7 @@ pub async fn handle_comment(
                     store: ctx.store,
                     config,
                     now: chrono::Utc::now(),
+                    cost: ctx.cost,
                 };
                 ask::handle(&ask_ctx, &request).await?.reply
             }

@@ -23,6 +23,8 @@ pub struct PrContext<'a> {
     pub store: &'a dyn Store,
     /// bosun's own login on the forge.
     pub bot_login: String,
+    /// What `/cost` needs, when this bosun has it.
+    pub cost: Option<&'a crate::cost::CostDeps>,
 }
 
 /// The marker of the sticky environments comment.
