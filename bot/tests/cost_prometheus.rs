@@ -202,6 +202,9 @@ async fn the_report_matches_the_known_answers(world: &World) {
 async fn the_chart_is_a_png_of_the_namespaces(world: &World) {
     let report = day_report(world).await;
     let png_bytes = PngChart.used_vs_idle(&report, "USD").unwrap();
+    if let Ok(path) = std::env::var("BOSUN_KEEP_CHART") {
+        std::fs::write(path, &png_bytes).unwrap();
+    }
     let decoder = png::Decoder::new(std::io::Cursor::new(&png_bytes));
     let mut reader = decoder.read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size()];

@@ -34,17 +34,37 @@ fn register_font() -> Result<(), String> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PngChart;
 
-fn draw(env: &EnvCost, currency: &str, pixels: &mut [u8]) -> Result<(), String> {
-    let rows: Vec<(&str, f64, f64)> = env
+/// At most this many bars; the cheaper namespaces share one more.
+const MAX_BARS: usize = 12;
+
+/// `(label, used, idle)` per bar: the namespaces with a known cost, most
+/// expensive first (the report's order), the rest summed as `others (n)`.
+fn bars(env: &EnvCost) -> Vec<(String, f64, f64)> {
+    let known: Vec<(String, f64, f64)> = env
         .rows
         .iter()
         .filter_map(|r| {
             r.money
                 .as_ref()
                 .ok()
-                .map(|m| (r.namespace.as_str(), m.used, m.idle))
+                .map(|m| (r.namespace.clone(), m.used, m.idle))
         })
         .collect();
+    if known.len() <= MAX_BARS {
+        return known;
+    }
+    let (shown, rest) = known.split_at(MAX_BARS - 1);
+    let mut bars = shown.to_vec();
+    bars.push((
+        format!("others ({})", rest.len()),
+        rest.iter().map(|(_, used, _)| used).sum(),
+        rest.iter().map(|(_, _, idle)| idle).sum(),
+    ));
+    bars
+}
+
+fn draw(env: &EnvCost, currency: &str, pixels: &mut [u8]) -> Result<(), String> {
+    let rows = bars(env);
     let root = BitMapBackend::with_buffer(pixels, SIZE).into_drawing_area();
     let fail = |e: &dyn std::fmt::Display| e.to_string();
     root.fill(&WHITE).map_err(|e| fail(&e))?;
@@ -68,10 +88,11 @@ fn draw(env: &EnvCost, currency: &str, pixels: &mut [u8]) -> Result<(), String> 
         .y_label_area_size(80)
         .build_cartesian_2d(-0.5..count as f64 - 0.5, 0.0..top)
         .map_err(|e| fail(&e))?;
-    let names: Vec<String> = rows.iter().map(|(n, _, _)| (*n).to_owned()).collect();
+    let names: Vec<String> = rows.iter().map(|(n, _, _)| n.clone()).collect();
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .y_max_light_lines(1)
         .x_labels(count)
         .x_label_formatter(&|x| {
             let index = x.round();
@@ -138,5 +159,70 @@ impl CostChart for PngChart {
         let mut pixels = vec![0_u8; (SIZE.0 * SIZE.1 * 3) as usize];
         draw(env, currency, &mut pixels)?;
         encode(&pixels)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosun_reconciler::cost::{Missing, Money, NamespaceCost, Window};
+    use chrono::{TimeDelta, TimeZone, Utc};
+
+    fn env(namespaces: usize) -> EnvCost {
+        let start = Utc.with_ymd_and_hms(2026, 11, 16, 0, 0, 0).unwrap();
+        let rows = (0..namespaces)
+            .map(|i| NamespaceCost {
+                namespace: format!("ns{i:02}"),
+                gpu_hours: 10.0,
+                utilisation: Some(0.5),
+                observed_share: Some(1.0),
+                models: vec!["Tesla T4".into()],
+                money: if i == 0 {
+                    Err(Missing::NoGpuMetrics)
+                } else {
+                    Ok(Money {
+                        cost: 100.0 - i as f64,
+                        used: 50.0,
+                        idle: 50.0 - i as f64,
+                    })
+                },
+                previous_cost: None,
+            })
+            .collect();
+        EnvCost {
+            env: "prd".into(),
+            window: Window {
+                start,
+                end: start + TimeDelta::days(7),
+                step: TimeDelta::minutes(1),
+            },
+            rows,
+            gaps: vec![],
+            total: Money {
+                cost: 0.0,
+                used: 0.0,
+                idle: 0.0,
+            },
+            gpu_hours: 0.0,
+            previous_total: None,
+            suggestions: vec![],
+        }
+    }
+
+    #[test]
+    fn unknown_costs_have_no_bar_and_the_cheapest_share_one() {
+        let few = bars(&env(4));
+        assert_eq!(few.len(), 3);
+        assert_eq!(few[0].0, "ns01");
+        let many = bars(&env(20));
+        assert_eq!(many.len(), MAX_BARS);
+        assert_eq!(many[MAX_BARS - 1].0, "others (8)");
+        assert_eq!(many[MAX_BARS - 1].1, 400.0);
+    }
+
+    #[test]
+    fn an_environment_without_costs_still_draws() {
+        let png = PngChart.used_vs_idle(&env(1), "USD").unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
     }
 }

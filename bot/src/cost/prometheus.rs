@@ -27,6 +27,9 @@ pub struct PrometheusConnector {
 impl PrometheusConnector {
     /// A connector whose queries give up after `timeout`.
     pub fn new(token: Option<SecretString>, timeout: Duration) -> Result<Self, MetricsError> {
+        // The binary's TLS stack (rustls with ring); a no-op when main already
+        // installed it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10))

@@ -114,3 +114,42 @@ pub async fn jobs(engine: &Arc<Engine>, deps: Arc<CostDeps>) -> Vec<Recurring> {
 pub async fn start(engine: &Arc<Engine>, deps: Arc<CostDeps>) -> Result<Scheduler, ScheduleError> {
     Scheduler::start(jobs(engine, deps).await).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosun_reconciler::engine::{EngineConfig, EngineDeps, NoObserver};
+    use bosun_reconciler::store::SledStore;
+    use bosun_reconciler::testkit::{MemoryForge, RecordingNotifier};
+
+    #[tokio::test]
+    async fn each_scheduled_environment_of_each_repository_gets_a_job() {
+        let forge = Arc::new(MemoryForge::new());
+        let repo: RepoName = "acme/flux".parse().unwrap();
+        forge.open_pr(&repo, 1, "alice", &[]);
+        forge.put_file(
+            &repo,
+            ".bosun.yaml",
+            "cost:\n  envs:\n    prd:\n      prometheus: http://127.0.0.1:9\n      schedule: { cron: \"0 8 * * MON\", time_zone: Europe/Berlin }\n    dev:\n      prometheus: http://127.0.0.1:9\n",
+        );
+        let other: RepoName = "acme/empty".parse().unwrap();
+        forge.open_pr(&other, 1, "alice", &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let notifier = Arc::new(RecordingNotifier::new());
+        let engine = Engine::new(EngineDeps {
+            store: Arc::new(SledStore::open(&dir.path().join("store")).unwrap()),
+            forge,
+            observer: Arc::new(NoObserver),
+            notifier: notifier.clone(),
+            config: EngineConfig::default(),
+        });
+        let deps = Arc::new(crate::cost::deps(None, notifier).unwrap());
+        let jobs = jobs(&engine, Arc::clone(&deps)).await;
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].name, "cost:acme/flux:prd");
+        assert_eq!(jobs[0].cron, "0 8 * * MON");
+        assert_eq!(jobs[0].time_zone, chrono_tz::Europe::Berlin);
+        let scheduler = start(&engine, deps).await.unwrap();
+        scheduler.stop().await.unwrap();
+    }
+}
