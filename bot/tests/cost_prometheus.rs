@@ -385,3 +385,53 @@ fn bosun_cost_prints_the_report_and_writes_the_chart(world: &World) {
     let bytes = std::fs::read(&chart).unwrap();
     assert!(bytes.starts_with(b"\x89PNG"));
 }
+
+fn label_names(line: &str) -> std::collections::BTreeSet<String> {
+    let inside = &line[line.find('{').unwrap() + 1..line.rfind('}').unwrap()];
+    inside
+        .split("\",")
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(name, _)| name.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_dataset_speaks_the_exporters_metrics_and_labels() {
+    let ksm = include_str!(
+        "fixtures/kubernetes/kube-state-metrics/pod-container-resource-lines.extracted.prom"
+    );
+    let upstream = ksm
+        .lines()
+        .find(|l| {
+            l.starts_with("kube_pod_container_resource_requests{") && l.contains("nvidia_com_gpu")
+        })
+        .unwrap();
+    let dataset =
+        prom::dataset::openmetrics(Utc::now().duration_trunc(TimeDelta::hours(1)).unwrap());
+    let ours = dataset
+        .lines()
+        .find(|l| {
+            l.starts_with("kube_pod_container_resource_requests{") && l.contains("nvidia_com_gpu")
+        })
+        .unwrap();
+    let mut expected = label_names(upstream);
+    expected.insert("cluster".to_owned());
+    assert_eq!(label_names(ours), expected, "{upstream}\n{ours}");
+    assert!(upstream.contains(r#"unit="integer""#));
+
+    let counters = include_str!("fixtures/kubernetes/dcgm-exporter/dcp-metrics-included.csv");
+    let help = |metric: &str| {
+        counters
+            .lines()
+            .find(|l| l.starts_with(&format!("{metric},")))
+            .unwrap_or_else(|| panic!("{metric} is not a dcgm-exporter metric"))
+            .to_owned()
+    };
+    // The query divides the first by 100 and takes the second as it is.
+    assert!(help("DCGM_FI_DEV_GPU_UTIL").contains("(in %)"));
+    assert!(help("DCGM_FI_PROF_GR_ENGINE_ACTIVE").contains("Ratio"));
+    assert!(
+        include_str!("fixtures/kubernetes/dcgm-exporter/default-counters.csv")
+            .contains("DCGM_FI_DEV_GPU_UTIL,")
+    );
+}
