@@ -121,19 +121,26 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
         ready_ms = started.elapsed().as_millis() as u64,
         "bosun is ready"
     );
-    let cost_schedule = match service.engine.cost() {
-        Some(deps) => Some(
-            crate::cost::schedule::start(&service.engine, Arc::clone(deps))
+    // Reading every repository's schedule may take API calls: done beside
+    // the server, so readiness does not wait for it.
+    let cost_schedule = service.engine.cost().map(|deps| {
+        let (engine, deps) = (Arc::clone(&service.engine), Arc::clone(deps));
+        tokio::spawn(async move {
+            crate::cost::schedule::start(&engine, deps)
                 .await
-                .context("starting the scheduled cost reports")?,
-        ),
-        None => None,
-    };
+                .inspect_err(|error| {
+                    tracing::warn!(%error, "scheduled cost reports did not start");
+                })
+                .ok()
+        })
+    });
     axum::serve(listener, service.router)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
-    if let Some(schedule) = cost_schedule {
+    if let Some(task) = cost_schedule
+        && let Ok(Some(schedule)) = task.await
+    {
         let _ = schedule.stop().await;
     }
     info!("stopping the engine");
