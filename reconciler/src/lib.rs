@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod ask;
 pub mod audit;
 pub mod config;
+pub mod cost;
 pub mod engine;
 pub mod error;
 pub mod event;
@@ -26,7 +27,7 @@ pub mod queue;
 pub mod repo;
 pub mod status;
 pub mod store;
-pub mod terraform;
 pub mod sync;
+pub mod terraform;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

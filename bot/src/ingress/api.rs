@@ -8,7 +8,7 @@ use crate::token::authorized;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
-use bosun_reconciler::ask::{LocalAsk, handle_local_with};
+use bosun_reconciler::ask::{LocalAsk, LocalServices, handle_local_with};
 use bosun_reconciler::audit::AuditLog;
 use bosun_reconciler::config::Frontend;
 use bosun_reconciler::ids::RepoName;
@@ -90,11 +90,14 @@ pub async fn command(
         dry_run: body.dry_run,
     };
     let engine = &state.engine;
-    let terraform = engine.terraform().map(|t| t.as_ref());
+    let services = LocalServices {
+        terraform: engine.terraform().map(|t| t.as_ref()),
+        cost: engine.cost().map(|c| c.as_ref()),
+    };
     let answer = handle_local_with(
         engine.forge().as_ref(),
         engine.store().as_ref(),
-        terraform,
+        services,
         &ask,
     )
     .await;

@@ -5,6 +5,7 @@
 use super::{Answer, AskContext, Request};
 use crate::audit::Place;
 use crate::config::{self, Frontend, Identity};
+use crate::cost::CostDeps;
 use crate::error::ReconcileError;
 use crate::ids::RepoName;
 use crate::messages;
@@ -35,14 +36,23 @@ pub async fn handle_local(
     store: &dyn Store,
     ask: &LocalAsk,
 ) -> Result<Answer, ReconcileError> {
-    handle_local_with(forge, store, None, ask).await
+    handle_local_with(forge, store, LocalServices::default(), ask).await
 }
 
-/// [`handle_local`] with Terraform work available (`/plan`, `/drift`).
+/// The optional services a local request may use; `Default` has none.
+#[derive(Default, Clone, Copy)]
+pub struct LocalServices<'a> {
+    /// Terraform work (`/plan`, `/apply`, `/drift`).
+    pub terraform: Option<&'a crate::terraform::TerraformService>,
+    /// Metrics, chart and notifier for `/cost`.
+    pub cost: Option<&'a CostDeps>,
+}
+
+/// [`handle_local`] with the services this bosun has.
 pub async fn handle_local_with(
     forge: &dyn Forge,
     store: &dyn Store,
-    terraform: Option<&crate::terraform::TerraformService>,
+    services: LocalServices<'_>,
     ask: &LocalAsk,
 ) -> Result<Answer, ReconcileError> {
     let config = match config::load(forge, &ask.repo).await? {
@@ -81,8 +91,9 @@ pub async fn handle_local_with(
         store,
         config: &config,
         now: chrono::Utc::now(),
-        terraform,
+        terraform: services.terraform,
         cluster: None,
+        cost: services.cost,
     };
     super::handle(&ctx, &request).await
 }

@@ -4,10 +4,11 @@
 //! so the same words mean the same thing and the same person is allowed
 //! the same things everywhere.
 
+mod cost;
 mod local;
 mod run;
 
-pub use local::{LocalAsk, handle_local, handle_local_with};
+pub use local::{LocalAsk, LocalServices, handle_local, handle_local_with};
 
 use crate::audit::{AuditDecision, AuditEntry, AuditLog, AuditOutcome, Place};
 use crate::config::{Identity, RepoConfig, TeamCheck};
@@ -101,6 +102,8 @@ pub struct AskContext<'a> {
     pub terraform: Option<&'a crate::terraform::TerraformService>,
     /// The environments' clusters, when configured (`None` in local mode).
     pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
+    /// Metrics, chart and notifier for `/cost`, when this bosun has them.
+    pub cost: Option<&'a crate::cost::CostDeps>,
 }
 
 struct ForgeTeams<'a>(&'a dyn Forge);

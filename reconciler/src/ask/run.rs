@@ -91,15 +91,15 @@ pub async fn run(
             let outcome = promotion::rollback(ctx.forge, ctx.store, &ask).await?;
             Ok(rollback_answer(env, outcome))
         }
+        Command::Cost { env, period } => {
+            Ok(super::cost::run(ctx, request, env.as_ref(), *period).await)
+        }
         Command::Plan { .. } | Command::Apply { .. } | Command::Drift { .. }
             if ctx.terraform.is_some() =>
         {
             crate::terraform::commands::run(ctx, request, command).await
         }
-        Command::Plan { .. }
-        | Command::Apply { .. }
-        | Command::Drift { .. }
-        | Command::Cost { .. } => Ok(Answer {
+        Command::Plan { .. } | Command::Apply { .. } | Command::Drift { .. } => Ok(Answer {
             verdict: Verdict::NotAvailable,
             reply: messages::not_available(command.name()),
         }),

@@ -2,15 +2,17 @@
 //! default branch. Read from the default branch only, so a pull request can
 //! never change the rules that judge it.
 
-mod gate;
 mod alerts;
+mod cost;
+mod gate;
 mod promotion;
 mod repo_config;
 mod roles;
 mod terraform;
 
-pub use gate::{DEFAULT_ARTIFACT, DEFAULT_TIMEOUT, GateSettings};
 pub use alerts::{AlertRules, DEFAULT_DIGEST_CRON, DigestSchedule};
+pub use cost::{CostConfig, CostEnv, CostSchedule, DEFAULT_IDLE_THRESHOLD, MetricsSource};
+pub use gate::{DEFAULT_ARTIFACT, DEFAULT_TIMEOUT, GateSettings};
 pub use promotion::{DEFAULT_TIME_ZONE, Freeze, PromotionRules};
 pub use repo_config::{ConfigError, REPO_CONFIG_PATH, RepoConfig};
 pub use roles::{Frontend, Identity, RoleMap, TeamCheck};

@@ -2,6 +2,7 @@
 //! forge and chat identities, permission overrides, and promotion rules. Unknown keys are
 //! errors; every error names the key and its line.
 
+use super::cost::{CostConfig, CostSection};
 use super::promotion::{PromotionRules, PromotionSection};
 use super::roles::{RoleMap, RoleMembers};
 use super::terraform::{TerraformRules, TerraformSection};
@@ -45,6 +46,7 @@ struct FileConfig {
     terraform: Option<TerraformSection>,
     gate: Option<super::gate::GateSection>,
     alerts: Option<super::alerts::AlertsSection>,
+    cost: Option<CostSection>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +83,8 @@ pub struct RepoConfig {
     pub gate: Option<super::gate::GateSettings>,
     /// When the daily alert digests are posted.
     pub alerts: super::alerts::AlertRules,
+    /// GPU cost reports (`cost:`), when configured.
+    pub cost: Option<CostConfig>,
 }
 
 impl Default for RepoConfig {
@@ -95,6 +99,7 @@ impl Default for RepoConfig {
             promotion: PromotionRules::default(),
             terraform: TerraformRules::parse(None, &EnvCatalog::default()).unwrap_or_default(),
             gate: None,
+            cost: None,
         }
     }
 }
@@ -213,6 +218,7 @@ impl RepoConfig {
         let promotion = PromotionRules::parse(file.promotion, &envs)?;
         let terraform = TerraformRules::parse(file.terraform, &envs)?;
         let alerts = super::alerts::AlertRules::parse(file.alerts, &envs)?;
+        let cost = CostConfig::parse(file.cost, &envs)?;
         Ok(Self {
             envs,
             roles,
@@ -221,6 +227,7 @@ impl RepoConfig {
             terraform,
             gate: super::gate::GateSettings::parse(file.gate)?,
             alerts,
+            cost,
         })
     }
 }

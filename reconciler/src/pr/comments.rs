@@ -112,6 +112,7 @@ pub async fn handle_comment(
                     now: chrono::Utc::now(),
                     terraform: ctx.terraform,
                     cluster: ctx.cluster,
+                    cost: ctx.cost,
                 };
                 ask::handle(&ask_ctx, &request).await?.reply
             }

@@ -29,6 +29,8 @@ pub struct PrContext<'a> {
     pub renderer: Option<&'a dyn crate::ports::renderer::Renderer>,
     /// The environments' clusters, when configured.
     pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
+    /// What `/cost` needs, when this bosun has it.
+    pub cost: Option<&'a crate::cost::CostDeps>,
 }
 
 /// The marker of the sticky environments comment.
