@@ -2,6 +2,7 @@
 //! adapters that implement the engine's ports, settings, CLI and wiring.
 
 pub mod audit_cli;
+pub mod chat;
 pub mod cli;
 pub mod console_notifier;
 pub mod github;

@@ -65,6 +65,9 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes [default: 26214400, GitHub's 25 MB].
     #[arg(long, env = "BOSUN_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Slack and Discord (issue 7).
+    #[command(flatten)]
+    pub chat: Box<crate::chat::ChatArgs>,
 }
 
 /// The YAML file's shape: the same settings, snake_case keys.
@@ -128,6 +131,8 @@ pub struct Settings {
     pub resync_every: Duration,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Slack and Discord (issue 7).
+    pub chat: crate::chat::ChatSettings,
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, SettingError> {
@@ -249,6 +254,7 @@ impl ServeArgs {
             workers,
             resync_every,
             max_body_bytes,
+            chat: self.chat.resolve()?,
         })
     }
 }

@@ -339,6 +339,7 @@ impl Engine {
         };
         let events = self.store.pending_events(key)?;
         self.reconcile(key, &events).await?;
+        crate::chat::progress::announce(self.store.as_ref(), self.notifier.as_ref(), key).await?;
         let handled: Vec<u64> = events.iter().map(|e| e.seq).collect();
         self.store.complete(key, generation, &handled)?;
         Ok(())
@@ -382,6 +383,14 @@ impl Engine {
                 .await
             }
             WorkKey::Resync => self.resync().await,
+            WorkKey::Chat { repo } => {
+                let ctx = crate::chat::ChatContext {
+                    forge: self.forge.as_ref(),
+                    store: self.store.as_ref(),
+                    notifier: self.notifier.as_ref(),
+                };
+                crate::chat::reconcile(&ctx, repo, events).await
+            }
         }
     }
 }

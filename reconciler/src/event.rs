@@ -65,6 +65,8 @@ pub enum EventKind {
     Installation(InstallationEvent),
     /// Flux's notification-controller reported on an object it reconciles.
     Flux(FluxEvent),
+    /// Someone asked for a command in chat (Slack, Discord).
+    Chat(crate::chat::ChatRequest),
 }
 
 /// What happened to a pull request.
@@ -314,6 +316,9 @@ impl EventKind {
                 .into_iter()
                 .collect(),
             Self::Flux(_) => Vec::new(),
+            Self::Chat(e) => vec![WorkKey::Chat {
+                repo: e.repo.clone(),
+            }],
         };
         keys.sort();
         keys.dedup();
@@ -332,6 +337,7 @@ impl EventKind {
             Self::WorkflowRun(_) => "workflow_run",
             Self::Installation(_) => "installation",
             Self::Flux(_) => "flux",
+            Self::Chat(_) => "chat",
         }
     }
 }

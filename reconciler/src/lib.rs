@@ -7,6 +7,7 @@
 
 pub mod ask;
 pub mod audit;
+pub mod chat;
 pub mod config;
 pub mod engine;
 pub mod error;

@@ -2,10 +2,12 @@
 //! default branch. Read from the default branch only, so a pull request can
 //! never change the rules that judge it.
 
+mod chat;
 mod promotion;
 mod repo_config;
 mod roles;
 
+pub use chat::{ChatChannels, ChatConfig};
 pub use promotion::{DEFAULT_TIME_ZONE, Freeze, PromotionRules};
 pub use repo_config::{ConfigError, REPO_CONFIG_PATH, RepoConfig};
 pub use roles::{Frontend, Identity, RoleMap, TeamCheck};

@@ -40,6 +40,8 @@ struct FileConfig {
     permissions: HashMap<Spanned<String>, HashMap<Spanned<String>, AllowedEntry>>,
     #[serde(default)]
     promotion: Option<PromotionSection>,
+    #[serde(default)]
+    chat: Option<super::chat::ChatSection>,
 }
 
 #[derive(Deserialize)]
@@ -70,6 +72,8 @@ pub struct RepoConfig {
     pub policy: PermissionPolicy,
     /// Promotion order, soak times and freeze windows.
     pub promotion: PromotionRules,
+    /// Where notices go in chat (`chat:`, issue 7).
+    pub chat: super::chat::ChatConfig,
 }
 
 impl Default for RepoConfig {
@@ -80,6 +84,7 @@ impl Default for RepoConfig {
             envs,
             roles: RoleMap::default(),
             promotion: PromotionRules::default(),
+            chat: Default::default(),
         }
     }
 }
@@ -196,11 +201,13 @@ impl RepoConfig {
             }
         }
         let promotion = PromotionRules::parse(file.promotion, &envs)?;
+        let chat = super::chat::ChatConfig::parse(file.chat, &envs)?;
         Ok(Self {
             envs,
             roles,
             policy,
             promotion,
+            chat,
         })
     }
 }
