@@ -148,6 +148,15 @@ impl Outbox {
         Ok(notices)
     }
 
+    /// The notices waiting for delivery, each with its last error.
+    pub fn waiting(&self) -> Result<Vec<(Notice, Option<String>)>, StoreError> {
+        Ok(self
+            .entries()?
+            .into_iter()
+            .map(|e| (e.notice, e.last_error))
+            .collect())
+    }
+
     fn entries(&self) -> Result<Vec<Entry>, StoreError> {
         let mut entries = Vec::new();
         for (key, raw) in self.store.scan_records(&self.outbox_ns(), "")? {
@@ -257,7 +266,7 @@ impl Outbox {
         }
         let _counting = self.counting.lock().unwrap_or_else(|e| e.into_inner());
         let remaining = self.store.scan_records(&self.outbox_ns(), "")?.len();
-        let _ = self.pending.send(remaining);
+        self.pending.send_replace(remaining);
         Ok(next)
     }
 
