@@ -142,7 +142,8 @@ pub async fn receive(
     };
     // 1 PING, 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT.
     match interaction.kind {
-        1 => return respond(CreateInteractionResponse::Pong),
+        // PONG is exactly `{"type":1}`.
+        1 => return (StatusCode::OK, Json(json!({ "type": 1 }))).into_response(),
         2 | 3 => {}
         _ => return ephemeral("bosun does not handle this kind of interaction."),
     }

@@ -62,6 +62,35 @@ pub fn first_message(notice: &Notice) -> SlackMessageContent {
         .with_blocks(blocks)
 }
 
+/// An acknowledgement with a button that asks for a follow-up command
+/// (`/unlock prd` after `/lock prd`). The click comes back through
+/// `/slack/interactions` as a request of whoever clicked.
+pub fn with_command_button(text: &str, label: &str, command: &str) -> SlackMessageContent {
+    let button = SlackBlockButtonElement::new(label.into())
+        .with_action_id(SlackActionId("bosun-command".to_owned()))
+        .with_value(command.to_owned());
+    SlackMessageContent::new()
+        .with_text(text.to_owned())
+        .with_blocks(vec![
+            SlackSectionBlock::new()
+                .with_text(SlackBlockText::MarkDown(SlackBlockMarkDownText::new(
+                    text.to_owned(),
+                )))
+                .into(),
+            SlackActionsBlock::new(vec![SlackActionBlockElement::Button(button)]).into(),
+        ])
+}
+
+/// The command a button should offer after `command`, if any: the undo of
+/// a lock.
+pub fn follow_up(command: &str) -> Option<(String, String)> {
+    let mut words = command.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some("/lock"), Some(env)) => Some((format!("Unlock {env}"), format!("/unlock {env}"))),
+        _ => None,
+    }
+}
+
 /// A reply in a thread.
 pub fn reply(text: &str) -> SlackMessageContent {
     SlackMessageContent::new()
@@ -106,6 +135,13 @@ mod tests {
     #[test]
     fn a_reply_is_one_markdown_block() {
         insta::assert_json_snapshot!(reply(notice().reply.as_deref().unwrap()));
+    }
+
+    #[test]
+    fn a_lock_is_acknowledged_with_an_unlock_button() {
+        let (label, command) = follow_up("/lock prd release weekend").unwrap();
+        insta::assert_json_snapshot!(with_command_button("On it: `/lock prd`", &label, &command));
+        assert_eq!(follow_up("/status"), None);
     }
 
     #[test]

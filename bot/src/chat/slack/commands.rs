@@ -4,7 +4,7 @@
 //! understood (`in_channel`) or why it is refused (`ephemeral`). The result
 //! follows in the channel as a message of its own thread.
 
-use super::{check, command_text, read_form};
+use super::{blocks, check, command_text, read_form};
 use crate::chat::ChatState;
 use crate::chat::request::{Taken, take};
 use axum::body::Bytes;
@@ -44,7 +44,19 @@ fn ack(response_type: &str, text: &str) -> Response {
 /// The acknowledgement Slack shows for what happened to a request.
 pub(crate) fn answer(taken: &Taken, user: &str) -> Response {
     match taken {
-        Taken::Accepted { command } => ack("in_channel", &words::accepted(command, user)),
+        Taken::Accepted { command } => {
+            let text = words::accepted(command, user);
+            match blocks::follow_up(command) {
+                Some((label, next)) => {
+                    let mut body =
+                        serde_json::to_value(blocks::with_command_button(&text, &label, &next))
+                            .unwrap_or_else(|_| json!({ "text": text }));
+                    body["response_type"] = json!("in_channel");
+                    (StatusCode::OK, Json(body)).into_response()
+                }
+                None => ack("in_channel", &text),
+            }
+        }
         Taken::Duplicate { command } => ack("ephemeral", &words::already_received(command)),
         Taken::Refused { reply } | Taken::Invalid { reply } => ack("ephemeral", reply),
         Taken::Unavailable => ack(

@@ -60,7 +60,13 @@ fn bad_request(message: &str) -> Response {
 fn tell_clicker(response_url: Option<String>, text: String) {
     let Some(url) = response_url else { return };
     tokio::spawn(async move {
-        let client = reqwest::Client::new();
+        let client = match reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+        {
+            Ok(client) => client,
+            Err(error) => return warn!(%error, "no HTTP client to answer a Slack interaction"),
+        };
         let body = json!({ "response_type": "ephemeral", "replace_original": false, "text": text });
         if let Err(error) = client.post(&url).json(&body).send().await {
             warn!(%error, "could not answer a Slack interaction");
