@@ -319,3 +319,118 @@ impl Notifier for Outbox {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosun_reconciler::ports::notify::{Route, Tone};
+    use bosun_reconciler::store::SledStore;
+    use std::sync::Mutex;
+
+    /// A sink that fails while `failing` is set and records what it posted.
+    struct Recorder {
+        failing: Mutex<Option<SendError>>,
+        posted: Mutex<Vec<String>>,
+    }
+
+    impl Recorder {
+        fn new(failing: Option<SendError>) -> Arc<Self> {
+            Arc::new(Self {
+                failing: Mutex::new(failing),
+                posted: Mutex::new(Vec::new()),
+            })
+        }
+        fn posted(&self) -> Vec<String> {
+            self.posted.lock().unwrap().clone()
+        }
+    }
+
+    #[async_trait]
+    impl Sink for Recorder {
+        fn name(&self) -> &'static str {
+            "test"
+        }
+        async fn deliver(&self, notice: &Notice) -> Result<Delivered, SendError> {
+            if let Some(error) = self.failing.lock().unwrap().clone() {
+                return Err(error);
+            }
+            self.posted.lock().unwrap().push(notice.id.clone());
+            Ok(Delivered::Posted)
+        }
+    }
+
+    fn notice(id: &str, thread: &str) -> Notice {
+        Notice {
+            id: id.to_owned(),
+            thread: thread.to_owned(),
+            route: Route::Repo,
+            repo: None,
+            headline: id.to_owned(),
+            body: String::new(),
+            tone: Tone::Info,
+            links: Vec::new(),
+            reply: None,
+            attachment: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_notice_survives_a_restart_and_is_delivered_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let failing = Recorder::new(Some(SendError::Retry("Slack is down".to_owned())));
+        {
+            let store: Arc<dyn Store> = Arc::new(SledStore::open(dir.path()).unwrap());
+            let outbox = Outbox::with_retry_base(store, failing.clone(), Duration::from_millis(1));
+            outbox.notify(notice("a:1", "a")).await.unwrap();
+            outbox.notify(notice("a:2", "a")).await.unwrap();
+            outbox.notify(notice("a:1", "a")).await.unwrap();
+            // One round fails; nothing is delivered, everything is kept.
+            outbox.round().await.unwrap();
+            let waiting = outbox.waiting().unwrap();
+            assert_eq!(waiting.len(), 2);
+            assert_eq!(
+                waiting[0].1.as_deref(),
+                Some("delivery failed: Slack is down")
+            );
+        }
+        // "Restart": a new outbox over the same store, with Slack back.
+        let store: Arc<dyn Store> = Arc::new(SledStore::open(dir.path()).unwrap());
+        let working = Recorder::new(None);
+        let outbox = Outbox::with_retry_base(store, working.clone(), Duration::from_millis(1));
+        outbox.spawn();
+        outbox.wake.notify_one();
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                if outbox.waiting().unwrap().is_empty() {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(working.posted(), ["a:1", "a:2"]);
+        // Delivered ids are never delivered again.
+        outbox.notify(notice("a:2", "a")).await.unwrap();
+        outbox.drained().await;
+        assert_eq!(working.posted(), ["a:1", "a:2"]);
+        assert!(failing.posted().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_notice_that_cannot_heal_is_set_aside_after_its_attempts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SledStore::open(dir.path()).unwrap());
+        let sink = Recorder::new(Some(SendError::Permanent("channel_not_found".to_owned())));
+        let outbox = Outbox::with_retry_base(store, sink, Duration::ZERO);
+        outbox.notify(notice("b:1", "b")).await.unwrap();
+        for _ in 0..MAX_ATTEMPTS {
+            outbox.round().await.unwrap();
+        }
+        assert!(outbox.waiting().unwrap().is_empty());
+        assert_eq!(outbox.dead().unwrap().len(), 1);
+        // A dead id is not accepted again either.
+        outbox.notify(notice("b:1", "b")).await.unwrap();
+        assert!(outbox.waiting().unwrap().is_empty());
+    }
+}
