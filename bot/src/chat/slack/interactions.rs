@@ -60,6 +60,7 @@ fn bad_request(message: &str) -> Response {
 fn tell_clicker(response_url: Option<String>, text: String) {
     let Some(url) = response_url else { return };
     tokio::spawn(async move {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = match reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .build()
