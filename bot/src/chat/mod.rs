@@ -18,7 +18,7 @@ pub mod channels;
 pub mod discord;
 pub mod fanout;
 pub mod outbox;
-mod request;
+pub mod request;
 pub mod slack;
 pub mod wiring;
 
@@ -45,6 +45,8 @@ pub struct ChatState {
     pub slack: Option<slack::SlackIngress>,
     /// Discord's side, when configured.
     pub discord: Option<discord::DiscordIngress>,
+    /// Repository settings recently read for screening.
+    pub settings: request::SettingsCache,
 }
 
 /// The chat routes: `/slack/commands`, `/slack/interactions` and

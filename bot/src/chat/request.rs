@@ -4,15 +4,51 @@
 
 use super::ChatState;
 use bosun_reconciler::chat::{self, ChatRequest, Screened};
+use bosun_reconciler::config::{self, ConfigError, RepoConfig};
 use bosun_reconciler::engine::Ingested;
+use bosun_reconciler::error::ReconcileError;
 use bosun_reconciler::event::{Event, EventKind};
 use bosun_reconciler::ids::DeliveryId;
-use std::sync::Arc;
-use std::time::Duration;
+use bosun_reconciler::ids::RepoName;
+use bosun_reconciler::ports::forge::Forge;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tracing::{info, warn};
 
 /// Longest the screening may take: chat wants its acknowledgement in 3 s.
 const SCREEN_TIMEOUT: Duration = Duration::from_millis(2_000);
+
+/// How long a repository's settings read for screening are reused. The
+/// engine reads them afresh before it runs anything, so a change to
+/// `.bosun.yaml` can only make an acknowledgement this much out of date.
+const SETTINGS_FRESH_FOR: Duration = Duration::from_secs(5);
+
+type Settings = Arc<Result<RepoConfig, ConfigError>>;
+
+/// Repository settings recently read for screening.
+#[derive(Default)]
+pub struct SettingsCache {
+    entries: Mutex<HashMap<RepoName, (Instant, Settings)>>,
+}
+
+impl SettingsCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RepoName, (Instant, Settings)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn get(&self, forge: &dyn Forge, repo: &RepoName) -> Result<Settings, ReconcileError> {
+        if let Some((at, settings)) = self.lock().get(repo)
+            && at.elapsed() < SETTINGS_FRESH_FOR
+        {
+            return Ok(Arc::clone(settings));
+        }
+        let settings = Arc::new(config::load(forge, repo).await?);
+        self.lock()
+            .insert(repo.clone(), (Instant::now(), Arc::clone(&settings)));
+        Ok(settings)
+    }
+}
 
 /// What happened to a request, for the acknowledgement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +87,11 @@ pub async fn take(
 ) -> Taken {
     let metrics = &state.metrics;
     let forge = Arc::clone(state.engine.forge());
-    let screened =
-        tokio::time::timeout(SCREEN_TIMEOUT, chat::screen(forge.as_ref(), &request)).await;
+    let screened = tokio::time::timeout(SCREEN_TIMEOUT, async {
+        let settings = state.settings.get(forge.as_ref(), &request.repo).await?;
+        Ok::<_, ReconcileError>(chat::screen_with(&settings, &request).await)
+    })
+    .await;
     let command = match screened {
         Ok(Ok(Screened::Accepted { command })) => command,
         Ok(Ok(Screened::Refused { reply })) => {

@@ -94,6 +94,7 @@ pub fn state(
             signing_secrets: s.signing_secrets.clone(),
         }),
         discord,
+        settings: Default::default(),
     })
 }
 

@@ -106,31 +106,42 @@ async fn actor(config: &RepoConfig, who: &Identity) -> ActorRoles {
 /// the settings are read, the text parsed, the permission decided. Changes
 /// nothing.
 pub async fn screen(forge: &dyn Forge, request: &ChatRequest) -> Result<Screened, ReconcileError> {
-    let config = match config::load(forge, &request.repo).await? {
+    let config = config::load(forge, &request.repo).await?;
+    Ok(screen_with(&config, request).await)
+}
+
+/// [`screen`] with the repository's settings already read (a front-end may
+/// keep them for a few seconds: the engine decides again, on fresh
+/// settings, before anything runs).
+pub async fn screen_with(
+    config: &Result<RepoConfig, config::ConfigError>,
+    request: &ChatRequest,
+) -> Screened {
+    let config = match config {
         Ok(config) => config,
         Err(error) => {
-            return Ok(Screened::Refused {
+            return Screened::Refused {
                 reply: crate::messages::config_error(&error.to_string()),
-            });
+            };
         }
     };
     let command = match parse_command(&request.text, &config.envs) {
         Ok(command) => command,
         Err(error) => {
-            return Ok(Screened::Invalid {
+            return Screened::Invalid {
                 reply: render_parse_error(&error),
-            });
+            };
         }
     };
-    let actor = actor(&config, &request.who).await;
-    Ok(match config.policy.decide(&command, &actor) {
+    let actor = actor(config, &request.who).await;
+    match config.policy.decide(&command, &actor) {
         Decision::Allowed => Screened::Accepted {
             command: command.to_string(),
         },
         Decision::Refused(refusal) => Screened::Refused {
             reply: render_refusal(&command, &refusal),
         },
-    })
+    }
 }
 
 /// What a chat reconcile works with.
