@@ -316,3 +316,71 @@ async fn bad_signatures_and_stale_timestamps_get_401_and_replays_run_once() {
         assert!(metrics.contains(line), "{line}\n{metrics}");
     }
 }
+
+#[tokio::test]
+async fn a_promotion_asked_on_a_pull_request_is_followed_in_the_environments_channel() {
+    let github = GitHubFake::start().await;
+    github.add_repo(REPO);
+    github.set_file(
+        REPO,
+        ".bosun.yaml",
+        "chat:\n  slack:\n    channel: C0REPO\n    envs:\n      prd: C0PRD\n",
+    );
+    let number = github.add_pr(
+        REPO,
+        support::github::FakePr::new("bosun/promote/stg-to-prd")
+            .author(support::github::BOT_LOGIN)
+            .files(&["flux-config/apps/prd/vllm.yaml"]),
+    );
+    let w = ChatWorld::start(github, &format!("{CHANNEL}={REPO}")).await;
+    let repo: RepoName = REPO.parse().unwrap();
+    let record = bosun_reconciler::promotion::PromotionRecord {
+        repo: repo.clone(),
+        from: "stg".to_owned(),
+        to: "prd".to_owned(),
+        number: PrNumber(number),
+        url: format!("https://github.com/{REPO}/pull/{number}"),
+        branch: "bosun/promote/stg-to-prd".to_owned(),
+        asked_by: "forge:octocat".to_owned(),
+        asked_where: format!("{REPO}#1"),
+        moves: Vec::new(),
+        previous: Vec::new(),
+        opened_at: chrono::Utc::now(),
+        merged_sha: None,
+        merged_at: None,
+        applied: None,
+    };
+    bosun_reconciler::promotion::Promotions::new(w.engine.store().as_ref())
+        .save(&record)
+        .unwrap();
+    w.engine
+        .forge()
+        .merge(&repo, PrNumber(number))
+        .await
+        .unwrap();
+    let merged = w.github.pr(REPO, number);
+    let merge = merged.merge_commit_sha.clone().expect("merged");
+    let status = w
+        .deliver(
+            "pull_request",
+            "d-merged-env",
+            closed_merged(number, &merged.head_sha, &merge),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    w.settle().await;
+    let calls = w.slack_calls().await;
+    assert!(!calls.is_empty());
+    assert!(
+        calls.iter().all(|c| c.body["channel"] == "C0PRD"),
+        "prd's channel from .bosun.yaml: {calls:#?}"
+    );
+    assert_eq!(calls[0].method, "chat.postMessage");
+    assert!(calls[0].body.get("thread_ts").is_none());
+    let replies: Vec<_> = calls
+        .iter()
+        .filter(|c| c.method == "chat.postMessage" && c.body.get("thread_ts").is_some())
+        .collect();
+    assert_eq!(replies.len(), 1, "{calls:#?}");
+    assert!(texts(&replies[0].body["blocks"]).contains("Merged as"));
+}
