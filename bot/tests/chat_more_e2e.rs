@@ -323,3 +323,58 @@ async fn discord_commands_are_registered_by_bulk_overwrite_matching_the_grammar(
         ]
     );
 }
+
+#[tokio::test]
+async fn once_an_interaction_token_expires_the_thread_goes_on_as_a_channel_message() {
+    use bosun_reconciler::ports::notify::{Notice, Route, Tone};
+    let w = world().await;
+    let key = w.discord_key.clone();
+    let body = interaction("1600000000000000004", "status", None, SRE_DISCORD, &[]);
+    let (_, answer) = w.post_discord(&body, &key, "1700000000").await;
+    assert_eq!(answer["type"], 5);
+    w.settle().await;
+    // Fifteen minutes later Discord refuses the token.
+    Mock::given(method("PATCH"))
+        .and(path(format!(
+            "/api/v10/webhooks/{DISCORD_APP}/token-1600000000000000004/messages/@original"
+        )))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({ "message": "Invalid Webhook Token", "code": 50027 })),
+        )
+        .with_priority(1)
+        .mount(&w.discord)
+        .await;
+    let later = Notice {
+        id: "later:1".to_owned(),
+        thread: "chat:discord:1600000000000000004".to_owned(),
+        route: Route::Repo,
+        repo: Some(REPO.parse().unwrap()),
+        headline: "/status: done".to_owned(),
+        body: "still fine".to_owned(),
+        tone: Tone::Success,
+        links: Vec::new(),
+        reply: Some("a later step".to_owned()),
+        attachment: None,
+    };
+    w.engine.notifier().notify(later).await.unwrap();
+    w.settle().await;
+    let calls = w.discord_calls().await;
+    let channel_posts: Vec<_> = calls
+        .iter()
+        .filter(|(verb, route, _)| {
+            verb == "POST" && route == &format!("/api/v10/channels/{DISCORD_CHANNEL}/messages")
+        })
+        .collect();
+    assert_eq!(
+        channel_posts.len(),
+        2,
+        "the message, then the reply: {calls:#?}"
+    );
+    assert_eq!(channel_posts[0].2["embeds"][0]["description"], "still fine");
+    assert_eq!(channel_posts[1].2["content"], "a later step");
+    assert_eq!(
+        channel_posts[1].2["message_reference"]["message_id"],
+        "1200000000000000001"
+    );
+}

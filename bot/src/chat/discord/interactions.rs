@@ -184,6 +184,7 @@ pub async fn receive(
     let token = InteractionToken {
         app_id: ingress.app_id.clone(),
         token: interaction.token.clone(),
+        channel: Some(request.channel.clone()),
     };
     let stored = serde_json::to_vec(&token).ok().map(|raw| {
         state

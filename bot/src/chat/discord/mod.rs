@@ -37,4 +37,8 @@ pub struct InteractionToken {
     pub app_id: String,
     /// The interaction's token.
     pub token: String,
+    /// The channel it was asked in: where the thread moves once the token
+    /// expires (Discord accepts follow-ups for 15 minutes).
+    #[serde(default)]
+    pub channel: Option<String>,
 }

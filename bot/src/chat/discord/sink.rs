@@ -128,16 +128,31 @@ impl Sink for DiscordSink {
     async fn deliver(&self, notice: &Notice) -> Result<Delivered, SendError> {
         let first = messages::first_message(notice);
         if let Some(at) = self.record::<DiscordThread>(THREADS, &notice.thread)? {
-            match &at {
+            let edited = match &at {
                 DiscordThread::Interaction(token) => {
                     self.api
                         .edit_original(&token.app_id, &token.token, &first)
-                        .await?;
+                        .await
                 }
                 DiscordThread::Channel { channel, message } => {
-                    self.api.edit(channel, message, &first).await?;
+                    self.api.edit(channel, message, &first).await
                 }
-            }
+            };
+            let at = match (edited, &at) {
+                (Ok(()), _) => at,
+                // The interaction's token expired: the thread goes on as a
+                // channel message in the same channel.
+                (Err(SendError::Permanent(_)), DiscordThread::Interaction(token))
+                    if token.channel.is_some() && self.api.has_bot_token() =>
+                {
+                    let channel = token.channel.clone().unwrap_or_default();
+                    let message = self.api.post(&channel, &first).await?;
+                    let moved = DiscordThread::Channel { channel, message };
+                    self.remember(&notice.thread, &moved)?;
+                    moved
+                }
+                (Err(error), _) => return Err(error),
+            };
             if let Some(reply) = &notice.reply {
                 self.reply(&at, reply).await?;
             }
