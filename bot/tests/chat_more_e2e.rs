@@ -378,3 +378,87 @@ async fn once_an_interaction_token_expires_the_thread_goes_on_as_a_channel_messa
         "1200000000000000001"
     );
 }
+
+#[tokio::test]
+async fn an_attachment_is_uploaded_into_the_thread_with_slacks_external_upload() {
+    use bosun_reconciler::audit::Place;
+    use bosun_reconciler::ports::notify::{Attachment, Notice, Route, Tone};
+    let w = world().await;
+    let upload_url = format!("{}/upload/F0CHART", w.slack.uri());
+    Mock::given(method("POST"))
+        .and(path("/api/files.getUploadURLExternal"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({ "ok": true, "upload_url": upload_url, "file_id": "F0CHART" }),
+            ),
+        )
+        .mount(&w.slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/upload/F0CHART"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&w.slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/files.completeUploadExternal"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "ok": true, "files": [{ "id": "F0CHART" }] })),
+        )
+        .mount(&w.slack)
+        .await;
+    let png = b"\x89PNG\r\n\x1a\n-not-a-real-chart".to_vec();
+    let notice = Notice {
+        id: "cost:prd:2026-11".to_owned(),
+        thread: "cost:prd".to_owned(),
+        route: Route::Origin {
+            place: Place::Channel {
+                id: SLACK_CHANNEL.to_owned(),
+            },
+            env: Some("prd".to_owned()),
+        },
+        repo: Some(REPO.parse().unwrap()),
+        headline: "GPU cost in prd".to_owned(),
+        body: "November so far".to_owned(),
+        tone: Tone::Info,
+        links: Vec::new(),
+        reply: None,
+        attachment: Some(Attachment {
+            file_name: "gpu-cost-prd.png".to_owned(),
+            media_type: "image/png".to_owned(),
+            bytes: png.clone(),
+        }),
+    };
+    w.engine.notifier().notify(notice).await.unwrap();
+    w.settle().await;
+    let received = w.slack.received_requests().await.unwrap();
+    let paths: Vec<&str> = received.iter().map(|r| r.url.path()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/chat.postMessage",
+            "/api/files.getUploadURLExternal",
+            "/upload/F0CHART",
+            "/api/files.completeUploadExternal"
+        ]
+    );
+    let ticket = &received[1];
+    let query: Vec<(String, String)> = ticket
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    assert!(
+        query.contains(&("filename".to_owned(), "gpu-cost-prd.png".to_owned())),
+        "{query:?}"
+    );
+    assert!(
+        query.contains(&("length".to_owned(), png.len().to_string())),
+        "{query:?}"
+    );
+    assert_eq!(received[2].body, png);
+    let complete: Value = serde_json::from_slice(&received[3].body).unwrap();
+    assert_eq!(complete["channel_id"], SLACK_CHANNEL);
+    assert_eq!(complete["thread_ts"], "1700000000.000001");
+    assert_eq!(complete["files"][0]["id"], "F0CHART");
+}

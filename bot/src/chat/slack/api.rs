@@ -61,6 +61,15 @@ impl SlackApi {
             .send()
             .await
             .map_err(|e| SendError::Retry(format!("{method}: {e}")))?;
+        Self::answer(method, response).await
+    }
+
+    /// Reads a Web API answer: 429 → its `Retry-After`, 5xx → retry,
+    /// `ok: false` → the error (permanent or not), else the body.
+    async fn answer<Rs: DeserializeOwned>(
+        method: &str,
+        response: reqwest::Response,
+    ) -> Result<Rs, SendError> {
         let status = response.status();
         if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             let wait = response
@@ -105,6 +114,58 @@ impl SlackApi {
         let answer: SlackApiChatPostMessageResponse =
             self.call("chat.postMessage", &request).await?;
         Ok(answer.ts.0)
+    }
+
+    /// Uploads a file into a thread with Slack's external upload flow:
+    /// `files.getUploadURLExternal`, the bytes to the URL it gives, then
+    /// `files.completeUploadExternal` sharing it in `channel` under `thread_ts`.
+    pub async fn upload(
+        &self,
+        channel: &str,
+        thread_ts: &str,
+        attachment: &bosun_reconciler::ports::notify::Attachment,
+    ) -> Result<(), SendError> {
+        let method = "files.getUploadURLExternal";
+        let response = self
+            .http
+            .post(format!("{}{method}", self.base))
+            .bearer_auth(self.token.expose_secret())
+            .query(&[
+                ("filename", attachment.file_name.as_str()),
+                ("length", &attachment.bytes.len().to_string()),
+            ])
+            .send()
+            .await
+            .map_err(|e| SendError::Retry(format!("{method}: {e}")))?;
+        let ticket: serde_json::Value = Self::answer(method, response).await?;
+        let (Some(url), Some(file_id)) =
+            (ticket["upload_url"].as_str(), ticket["file_id"].as_str())
+        else {
+            return Err(SendError::Retry(format!(
+                "{method}: no upload_url or file_id"
+            )));
+        };
+        let uploaded = self
+            .http
+            .post(url)
+            .header("content-type", attachment.media_type.as_str())
+            .body(attachment.bytes.clone())
+            .send()
+            .await
+            .map_err(|e| SendError::Retry(format!("file upload: {e}")))?;
+        if !uploaded.status().is_success() {
+            return Err(SendError::Retry(format!(
+                "file upload: HTTP {}",
+                uploaded.status()
+            )));
+        }
+        let complete = serde_json::json!({
+            "files": [{ "id": file_id, "title": attachment.file_name }],
+            "channel_id": channel,
+            "thread_ts": thread_ts,
+        });
+        let _: serde_json::Value = self.call("files.completeUploadExternal", &complete).await?;
+        Ok(())
     }
 
     /// Replaces a message's content.

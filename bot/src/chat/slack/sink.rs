@@ -106,6 +106,11 @@ impl Sink for SlackSink {
                     .post_message(&thread.channel, Some(&thread.ts), blocks::reply(reply))
                     .await?;
             }
+            if let Some(attachment) = &notice.attachment {
+                self.api
+                    .upload(&thread.channel, &thread.ts, attachment)
+                    .await?;
+            }
             return Ok(Delivered::Posted);
         }
         let Some(channel) = self.channel(notice).await? else {
@@ -127,6 +132,9 @@ impl Sink for SlackSink {
             self.api
                 .post_message(&channel, Some(&ts), blocks::reply(reply))
                 .await?;
+        }
+        if let Some(attachment) = &notice.attachment {
+            self.api.upload(&channel, &ts, attachment).await?;
         }
         Ok(Delivered::Posted)
     }
