@@ -3,6 +3,7 @@
 
 pub mod alert_digest;
 pub mod audit_cli;
+pub mod chat;
 pub mod cli;
 pub mod cluster;
 pub mod console_notifier;

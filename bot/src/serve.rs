@@ -63,11 +63,12 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
             (Arc::new(local), info)
         }
     };
+    let chat = crate::chat::wiring::notifier(&settings.chat, &store, &forge)?;
     let engine = Engine::new(EngineDeps {
         store,
         forge,
         observer: metrics.clone(),
-        notifier: Arc::new(crate::console_notifier::ConsoleNotifier::default()),
+        notifier: chat.notifier,
         config: EngineConfig {
             workers: settings.workers,
             resync_every: settings.resync_every,
@@ -98,6 +99,17 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         )
         .context("setting up the metrics client for GPU cost reports")?,
     ));
+    for outbox in &chat.outboxes {
+        outbox.spawn();
+    }
+    crate::chat::wiring::register_discord_commands(&settings.chat);
+    let local_repo = info.repo.as_deref().and_then(|r| r.parse().ok());
+    let chat_state = crate::chat::wiring::state(
+        &settings.chat,
+        Arc::clone(&engine),
+        metrics.clone(),
+        local_repo,
+    )?;
     let api_token = crate::token::ensure_token(&settings.data_dir)
         .with_context(|| format!("writing the API token into {}", settings.data_dir.display()))?;
     let state = Arc::new(AppState {
@@ -112,7 +124,7 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
     });
     Ok(Service {
         engine,
-        router: ingress::app(state),
+        router: ingress::app(state).merge(crate::chat::router(Arc::new(chat_state))),
         info,
     })
 }

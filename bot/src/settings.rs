@@ -75,6 +75,9 @@ pub struct ServeArgs {
     /// Bearer token for the metrics APIs of `cost:` (Mimir behind a gateway).
     #[arg(long, env = "BOSUN_PROMETHEUS_TOKEN", hide_env_values = true)]
     pub prometheus_token: Option<String>,
+    /// Slack and Discord (issue 7).
+    #[command(flatten)]
+    pub chat: Box<crate::chat::ChatArgs>,
 }
 
 /// The YAML file's shape: the same settings, snake_case keys.
@@ -148,6 +151,8 @@ pub struct Settings {
     pub clusters: std::collections::BTreeMap<String, crate::cluster::credentials::ClusterSettings>,
     /// Bearer token for the metrics APIs of GPU cost reports.
     pub prometheus_token: Option<SecretString>,
+    /// Slack and Discord (issue 7).
+    pub chat: crate::chat::ChatSettings,
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, SettingError> {
@@ -303,6 +308,7 @@ impl ServeArgs {
             resync_every,
             max_body_bytes,
             prometheus_token: self.prometheus_token.clone().map(SecretString::from),
+            chat: self.chat.resolve()?,
         })
     }
 }

@@ -382,7 +382,14 @@ impl Engine {
             return Ok(());
         };
         let events = self.store.pending_events(key)?;
-        self.reconcile(key, &events).await?;
+        let done = self.reconcile(key, &events).await;
+        // Terraform work (a plan, an apply, an `/unlock`, from any front-end)
+        // may have passed a lock on: the next pull request in line is planned.
+        if let Some(terraform) = self.terraform.get() {
+            self.enqueue(&terraform.take_wakes())?;
+        }
+        done?;
+        crate::chat::progress::announce(self.store.as_ref(), self.notifier.as_ref(), key).await?;
         let handled: Vec<u64> = events.iter().map(|e| e.seq).collect();
         self.store.complete(key, generation, &handled)?;
         Ok(())
@@ -413,11 +420,7 @@ impl Engine {
                     cluster: self.cluster.get().map(|c| c.as_ref()),
                     cost: self.cost.get().map(|c| c.as_ref()),
                 };
-                let done = pr::reconcile(&ctx, repo, *number, events).await;
-                if let Some(terraform) = self.terraform.get() {
-                    self.enqueue(&terraform.take_wakes())?;
-                }
-                done
+                pr::reconcile(&ctx, repo, *number, events).await
             }
             WorkKey::Repository { repo } => {
                 let gate = crate::gating::GateContext {
@@ -444,6 +447,17 @@ impl Engine {
                 .await
             }
             WorkKey::Resync => self.resync().await,
+            WorkKey::Chat { repo } => {
+                let ctx = crate::chat::ChatContext {
+                    forge: self.forge.as_ref(),
+                    store: self.store.as_ref(),
+                    notifier: self.notifier.as_ref(),
+                    terraform: self.terraform.get().map(|t| t.as_ref()),
+                    cluster: self.cluster.get().map(|c| c.as_ref()),
+                    cost: self.cost.get().map(|c| c.as_ref()),
+                };
+                crate::chat::reconcile(&ctx, repo, events).await
+            }
         }
     }
 }

@@ -16,6 +16,9 @@ pub enum ReconcileError {
     /// A promotion's edit did not read back as planned (a bug in bosun).
     #[error("promotion edit failed: {0}")]
     Promote(String),
+    /// A notice for people could not be queued.
+    #[error(transparent)]
+    Notify(#[from] crate::ports::notify::NotifyError),
 }
 
 impl ReconcileError {
@@ -25,6 +28,7 @@ impl ReconcileError {
             Self::Forge(e) => e.metric_label(),
             Self::Store(e) => e.metric_label(),
             Self::Promote(_) => "promote_edit",
+            Self::Notify(_) => "notify",
         }
     }
 

@@ -69,6 +69,8 @@ pub enum EventKind {
     Alerts(crate::alerts::AlertBatch),
     /// An environment's daily alert digest is due (issue 8).
     AlertDigest(crate::alerts::DigestDue),
+    /// Someone asked for a command in chat (Slack, Discord).
+    Chat(crate::chat::ChatRequest),
 }
 
 /// What happened to a pull request.
@@ -325,6 +327,9 @@ impl EventKind {
                 .collect(),
             Self::Alerts(batch) => batch.envs().into_iter().filter_map(WorkKey::env).collect(),
             Self::AlertDigest(due) => WorkKey::env(&due.env).into_iter().collect(),
+            Self::Chat(e) => vec![WorkKey::Chat {
+                repo: e.repo.clone(),
+            }],
         };
         keys.sort();
         keys.dedup();
@@ -345,6 +350,7 @@ impl EventKind {
             Self::Flux(_) => "flux",
             Self::Alerts(_) => "alerts",
             Self::AlertDigest(_) => "alert_digest",
+            Self::Chat(_) => "chat",
         }
     }
 }

@@ -232,6 +232,11 @@ pub enum WorkKey {
     },
     /// Everything bosun manages: enqueues every managed repository.
     Resync,
+    /// Chat requests (Slack, Discord) waiting to run against a repository.
+    Chat {
+        /// The repository the requests act on.
+        repo: RepoName,
+    },
 }
 
 impl WorkKey {
@@ -260,7 +265,9 @@ impl WorkKey {
     /// The repository this key belongs to, if it belongs to one.
     pub fn repo(&self) -> Option<&RepoName> {
         match self {
-            Self::PullRequest { repo, .. } | Self::Repository { repo } => Some(repo),
+            Self::PullRequest { repo, .. } | Self::Repository { repo } | Self::Chat { repo } => {
+                Some(repo)
+            }
             Self::Env { .. } | Self::Resync => None,
         }
     }
@@ -273,6 +280,7 @@ impl fmt::Display for WorkKey {
             Self::Repository { repo } => write!(f, "repo:{repo}"),
             Self::Env { env } => write!(f, "env:{env}"),
             Self::Resync => f.write_str("resync"),
+            Self::Chat { repo } => write!(f, "chat:{repo}"),
         }
     }
 }
@@ -283,7 +291,7 @@ impl FromStr for WorkKey {
         let error = || IdError {
             what: "work key",
             text: text.to_owned(),
-            why: "expected pr:owner/repo#N, repo:owner/repo, env:NAME or resync",
+            why: "expected pr:owner/repo#N, repo:owner/repo, env:NAME, chat:owner/repo or resync",
         };
         if text == "resync" {
             Ok(Self::Resync)
@@ -299,6 +307,10 @@ impl FromStr for WorkKey {
             })
         } else if let Some(env) = text.strip_prefix("env:") {
             Self::env(env).ok_or_else(error)
+        } else if let Some(repo) = text.strip_prefix("chat:") {
+            Ok(Self::Chat {
+                repo: repo.parse()?,
+            })
         } else {
             Err(error())
         }
@@ -329,6 +341,7 @@ mod tests {
             "repo:acme/platform.io",
             "env:prd",
             "env:stg-uaenorth",
+            "chat:acme/platform",
             "resync",
         ] {
             let key: WorkKey = text.parse().unwrap();

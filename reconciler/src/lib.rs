@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod ask;
 pub mod audit;
+pub mod chat;
 pub mod config;
 pub mod cost;
 pub mod engine;

@@ -3,6 +3,7 @@
 //! never change the rules that judge it.
 
 mod alerts;
+mod chat;
 mod cost;
 mod gate;
 mod promotion;
@@ -11,6 +12,7 @@ mod roles;
 mod terraform;
 
 pub use alerts::{AlertRules, DEFAULT_DIGEST_CRON, DigestSchedule};
+pub use chat::{ChatChannels, ChatConfig};
 pub use cost::{CostConfig, CostEnv, CostSchedule, DEFAULT_IDLE_THRESHOLD, MetricsSource};
 pub use gate::{DEFAULT_ARTIFACT, DEFAULT_TIMEOUT, GateSettings};
 pub use promotion::{DEFAULT_TIME_ZONE, Freeze, PromotionRules};

@@ -47,6 +47,7 @@ struct FileConfig {
     gate: Option<super::gate::GateSection>,
     alerts: Option<super::alerts::AlertsSection>,
     cost: Option<CostSection>,
+    chat: Option<super::chat::ChatSection>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +86,8 @@ pub struct RepoConfig {
     pub alerts: super::alerts::AlertRules,
     /// GPU cost reports (`cost:`), when configured.
     pub cost: Option<CostConfig>,
+    /// Where notices go in chat (`chat:`, issue 7).
+    pub chat: super::chat::ChatConfig,
 }
 
 impl Default for RepoConfig {
@@ -100,6 +103,7 @@ impl Default for RepoConfig {
             terraform: TerraformRules::parse(None, &EnvCatalog::default()).unwrap_or_default(),
             gate: None,
             cost: None,
+            chat: Default::default(),
         }
     }
 }
@@ -219,6 +223,7 @@ impl RepoConfig {
         let terraform = TerraformRules::parse(file.terraform, &envs)?;
         let alerts = super::alerts::AlertRules::parse(file.alerts, &envs)?;
         let cost = CostConfig::parse(file.cost, &envs)?;
+        let chat = super::chat::ChatConfig::parse(file.chat, &envs)?;
         Ok(Self {
             envs,
             roles,
@@ -228,6 +233,7 @@ impl RepoConfig {
             gate: super::gate::GateSettings::parse(file.gate)?,
             alerts,
             cost,
+            chat,
         })
     }
 }

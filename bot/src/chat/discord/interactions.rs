@@ -1,0 +1,208 @@
+//! `POST /discord/interactions`: verify `X-Signature-Ed25519` over
+//! `X-Signature-Timestamp` + raw body with the application's public key
+//! (401 on failure: Discord probes with bad signatures and drops endpoints
+//! that accept them), answer `PING` with `PONG`, and for an application
+//! command (or a button whose `custom_id` is a command line): screen it,
+//! store it if accepted and answer *deferred* (type 5) at once; a refusal is
+//! an ephemeral message (type 4). The interaction's token is kept so the
+//! result can edit the deferred answer within Discord's 15 minutes.
+
+use super::register::CATCH_ALL;
+use super::{INTERACTIONS, InteractionToken};
+use crate::chat::ChatState;
+use crate::chat::request::{Taken, take};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use bosun_reconciler::chat::{ChatRequest, words};
+use bosun_reconciler::config::{Frontend, Identity};
+use bosun_reconciler::ids::DeliveryId;
+use serde::Deserialize;
+use serde_json::json;
+use serenity::builder::{CreateInteractionResponse, CreateInteractionResponseMessage};
+use std::sync::Arc;
+use tracing::warn;
+
+const SOURCE: &str = "discord";
+
+#[derive(Deserialize)]
+struct Interaction {
+    id: String,
+    #[serde(rename = "type")]
+    kind: u8,
+    #[serde(default)]
+    token: String,
+    channel_id: Option<String>,
+    member: Option<Member>,
+    user: Option<User>,
+    data: Option<Data>,
+}
+
+#[derive(Deserialize)]
+struct Member {
+    user: User,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct User {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    name: Option<String>,
+    custom_id: Option<String>,
+    #[serde(default)]
+    options: Vec<CommandOption>,
+}
+
+#[derive(Deserialize)]
+struct CommandOption {
+    value: Option<serde_json::Value>,
+}
+
+fn respond(response: CreateInteractionResponse) -> Response {
+    (StatusCode::OK, Json(response)).into_response()
+}
+
+fn ephemeral(text: &str) -> Response {
+    respond(CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .content(text.chars().take(2_000).collect::<String>())
+            .ephemeral(true),
+    ))
+}
+
+/// An application command's line: `/promote` with `stg prd` is
+/// `/promote stg prd`; `/bosun` with `promote stg prd` is `/promote stg prd`.
+fn command_line(data: &Data) -> Option<String> {
+    if let Some(custom) = data.custom_id.as_deref().filter(|c| c.starts_with('/')) {
+        return Some(custom.to_owned());
+    }
+    let name = data.name.as_deref()?;
+    let args: Vec<String> = data
+        .options
+        .iter()
+        .filter_map(|o| o.value.as_ref())
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string())
+        })
+        .collect();
+    let args = args.join(" ");
+    let name = if name == CATCH_ALL {
+        "/bosun".to_owned()
+    } else {
+        format!("/{name}")
+    };
+    Some(crate::chat::slack::command_text(&name, &args))
+}
+
+/// Handles one interaction.
+pub async fn receive(
+    State(state): State<Arc<ChatState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let metrics = &state.metrics;
+    let Ok(body) = body else {
+        metrics.event_rejected(SOURCE, "unreadable_body");
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let Some(ingress) = state.discord.as_ref() else {
+        metrics.event_rejected(SOURCE, "no_secret");
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let verified = match (
+        header("x-signature-ed25519"),
+        header("x-signature-timestamp"),
+    ) {
+        (Some(signature), Some(timestamp)) => {
+            ingress.verifier.verify(signature, timestamp, &body).is_ok()
+        }
+        _ => false,
+    };
+    if !verified {
+        metrics.event_rejected(SOURCE, "signature_mismatch");
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let interaction: Interaction = match serde_json::from_slice(&body) {
+        Ok(interaction) => interaction,
+        Err(error) => {
+            metrics.event_rejected(SOURCE, "malformed");
+            let error = error.to_string();
+            return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+        }
+    };
+    // 1 PING, 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT.
+    match interaction.kind {
+        // PONG is exactly `{"type":1}`.
+        1 => return (StatusCode::OK, Json(json!({ "type": 1 }))).into_response(),
+        2 | 3 => {}
+        _ => return ephemeral("bosun does not handle this kind of interaction."),
+    }
+    let Some(text) = interaction.data.as_ref().and_then(command_line) else {
+        return ephemeral("bosun did not find a command in this interaction.");
+    };
+    let (user, groups) = match (&interaction.member, &interaction.user) {
+        (Some(member), _) => (member.user.id.clone(), member.roles.clone()),
+        (None, Some(user)) => (user.id.clone(), Vec::new()),
+        (None, None) => return ephemeral("bosun could not tell who asked."),
+    };
+    let Some(channel) = interaction.channel_id.clone() else {
+        return ephemeral("bosun could not tell which channel this is.");
+    };
+    let Ok(delivery) = DeliveryId::new(SOURCE, &interaction.id) else {
+        metrics.event_rejected(SOURCE, "malformed");
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "unusable interaction id" })),
+        )
+            .into_response();
+    };
+    let Some(repo) = state.channels.repo_for(&channel) else {
+        return ephemeral(&words::unlinked_channel(&channel));
+    };
+    let request = ChatRequest {
+        id: delivery.as_str().to_owned(),
+        who: Identity {
+            frontend: Frontend::Discord,
+            id: user,
+            groups,
+        },
+        channel,
+        repo,
+        text,
+    };
+    // The token first: the engine may answer before this handler returns.
+    let token = InteractionToken {
+        app_id: ingress.app_id.clone(),
+        token: interaction.token.clone(),
+        channel: Some(request.channel.clone()),
+    };
+    let stored = serde_json::to_vec(&token).ok().map(|raw| {
+        state
+            .engine
+            .store()
+            .put_record(INTERACTIONS, &request.thread(), &raw)
+    });
+    if !matches!(stored, Some(Ok(()))) {
+        warn!("could not keep a Discord interaction token");
+        return ephemeral("bosun cannot take requests right now; try again in a minute.");
+    }
+    match take(&state, SOURCE, delivery, request).await {
+        Taken::Accepted { .. } | Taken::Duplicate { .. } => respond(
+            CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new()),
+        ),
+        Taken::Refused { reply } | Taken::Invalid { reply } => ephemeral(&reply),
+        Taken::Unavailable => {
+            ephemeral("bosun cannot take requests right now; try again in a minute.")
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! `POST /slack/commands`: a slash command. Verify the signature over the
+//! raw body (401 and nothing else on failure), read the form, screen the
+//! command, store it if accepted, and acknowledge at once with what was
+//! understood (`in_channel`) or why it is refused (`ephemeral`). The result
+//! follows in the channel as a message of its own thread.
+
+use super::{blocks, check, command_text, read_form};
+use crate::chat::ChatState;
+use crate::chat::request::{Taken, take};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use bosun_reconciler::chat::{ChatRequest, words};
+use bosun_reconciler::config::{Frontend, Identity};
+use bosun_reconciler::ids::DeliveryId;
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use tracing::warn;
+
+const SOURCE: &str = "slack";
+
+/// The fields of a slash command bosun reads.
+#[derive(Debug, Deserialize)]
+struct SlashCommand {
+    channel_id: String,
+    user_id: String,
+    command: String,
+    #[serde(default)]
+    text: String,
+    trigger_id: String,
+}
+
+fn ack(response_type: &str, text: &str) -> Response {
+    (
+        StatusCode::OK,
+        Json(json!({ "response_type": response_type, "text": text })),
+    )
+        .into_response()
+}
+
+/// The acknowledgement Slack shows for what happened to a request.
+pub(crate) fn answer(taken: &Taken, user: &str) -> Response {
+    match taken {
+        Taken::Accepted { command } => {
+            let text = words::accepted(command, user);
+            match blocks::follow_up(command) {
+                Some((label, next)) => {
+                    let mut body =
+                        serde_json::to_value(blocks::with_command_button(&text, &label, &next))
+                            .unwrap_or_else(|_| json!({ "text": text }));
+                    body["response_type"] = json!("in_channel");
+                    (StatusCode::OK, Json(body)).into_response()
+                }
+                None => ack("in_channel", &text),
+            }
+        }
+        Taken::Duplicate { command } => ack("ephemeral", &words::already_received(command)),
+        Taken::Refused { reply } | Taken::Invalid { reply } => ack("ephemeral", reply),
+        Taken::Unavailable => ack(
+            "ephemeral",
+            "bosun cannot take requests right now (its store or the repository is unavailable); try again in a minute.",
+        ),
+    }
+}
+
+/// Handles one slash command.
+pub async fn receive(
+    State(state): State<Arc<ChatState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let metrics = &state.metrics;
+    let Ok(body) = body else {
+        metrics.event_rejected(SOURCE, "unreadable_body");
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    if let Err(error) = check(state.slack.as_ref(), &headers, &body) {
+        warn!(%error, "refused a Slack request");
+        metrics.event_rejected(SOURCE, error.metric_label());
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let command: SlashCommand = match read_form(&body).await {
+        Ok(command) => command,
+        Err(error) => {
+            metrics.event_rejected(SOURCE, "malformed");
+            return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+        }
+    };
+    let Ok(delivery) = DeliveryId::new(SOURCE, &command.trigger_id) else {
+        metrics.event_rejected(SOURCE, "malformed");
+        let error = "trigger_id is not a usable id";
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+    };
+    let Some(repo) = state.channels.repo_for(&command.channel_id) else {
+        metrics.event_rejected(SOURCE, "unlinked_channel");
+        return ack("ephemeral", &words::unlinked_channel(&command.channel_id));
+    };
+    let request = ChatRequest {
+        id: delivery.as_str().to_owned(),
+        who: Identity {
+            frontend: Frontend::Slack,
+            id: command.user_id.clone(),
+            groups: Vec::new(),
+        },
+        channel: command.channel_id.clone(),
+        repo,
+        text: command_text(&command.command, &command.text),
+    };
+    let taken = take(&state, SOURCE, delivery, request).await;
+    answer(&taken, &command.user_id)
+}

@@ -1,0 +1,146 @@
+//! `POST /slack/interactions`: a click on a button bosun posted. Buttons
+//! that run a command carry the command line as their `value`
+//! (`/unlock prd`); a click is a new request by whoever clicked, verified,
+//! screened and permission-checked like a typed command. A refusal is told
+//! to the clicker alone through the interaction's `response_url`. Link
+//! buttons (open the pull request) need nothing from bosun and are
+//! acknowledged only.
+
+use super::{check, read_form};
+use crate::chat::ChatState;
+use crate::chat::request::{Taken, take};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use bosun_reconciler::chat::{ChatRequest, words};
+use bosun_reconciler::config::{Frontend, Identity};
+use bosun_reconciler::ids::DeliveryId;
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use tracing::warn;
+
+const SOURCE: &str = "slack";
+
+#[derive(Deserialize)]
+struct Form {
+    payload: String,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    #[serde(rename = "type")]
+    kind: String,
+    trigger_id: String,
+    user: Who,
+    channel: Option<Who>,
+    response_url: Option<String>,
+    #[serde(default)]
+    actions: Vec<Action>,
+}
+
+#[derive(Deserialize)]
+struct Who {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Action {
+    #[serde(default)]
+    value: Option<String>,
+}
+
+fn bad_request(message: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+}
+
+/// Tells the clicker alone, through the interaction's `response_url`.
+fn tell_clicker(response_url: Option<String>, text: String) {
+    let Some(url) = response_url else { return };
+    tokio::spawn(async move {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = match reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+        {
+            Ok(client) => client,
+            Err(error) => return warn!(%error, "no HTTP client to answer a Slack interaction"),
+        };
+        let body = json!({ "response_type": "ephemeral", "replace_original": false, "text": text });
+        if let Err(error) = client.post(&url).json(&body).send().await {
+            warn!(%error, "could not answer a Slack interaction");
+        }
+    });
+}
+
+/// Handles one interaction.
+pub async fn receive(
+    State(state): State<Arc<ChatState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let metrics = &state.metrics;
+    let Ok(body) = body else {
+        metrics.event_rejected(SOURCE, "unreadable_body");
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    if let Err(error) = check(state.slack.as_ref(), &headers, &body) {
+        warn!(%error, "refused a Slack interaction");
+        metrics.event_rejected(SOURCE, error.metric_label());
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let payload: Payload = match read_form::<Form>(&body)
+        .await
+        .and_then(|form| serde_json::from_str(&form.payload).map_err(|e| e.to_string()))
+    {
+        Ok(payload) => payload,
+        Err(error) => {
+            metrics.event_rejected(SOURCE, "malformed");
+            return bad_request(&error);
+        }
+    };
+    let command = payload
+        .actions
+        .iter()
+        .filter_map(|a| a.value.as_deref())
+        .find(|v| v.starts_with('/'))
+        .map(str::to_owned);
+    let (Some(text), "block_actions") = (command, payload.kind.as_str()) else {
+        // A link button, or an interaction bosun does not offer.
+        return StatusCode::OK.into_response();
+    };
+    let Some(channel) = payload.channel.map(|c| c.id) else {
+        return bad_request("a button click without a channel");
+    };
+    let Ok(delivery) = DeliveryId::new(SOURCE, &payload.trigger_id) else {
+        return bad_request("trigger_id is not a usable id");
+    };
+    let Some(repo) = state.channels.repo_for(&channel) else {
+        tell_clicker(payload.response_url, words::unlinked_channel(&channel));
+        return StatusCode::OK.into_response();
+    };
+    let request = ChatRequest {
+        id: delivery.as_str().to_owned(),
+        who: Identity {
+            frontend: Frontend::Slack,
+            id: payload.user.id.clone(),
+            groups: Vec::new(),
+        },
+        channel,
+        repo,
+        text,
+    };
+    match take(&state, SOURCE, delivery, request).await {
+        Taken::Accepted { .. } | Taken::Duplicate { .. } => {}
+        Taken::Refused { reply } | Taken::Invalid { reply } => {
+            tell_clicker(payload.response_url, reply)
+        }
+        Taken::Unavailable => tell_clicker(
+            payload.response_url,
+            "bosun cannot take requests right now; try again in a minute.".to_owned(),
+        ),
+    }
+    StatusCode::OK.into_response()
+}

@@ -1,0 +1,464 @@
+//! Chat end to end, continued: Discord interactions (signed with a key pair
+//! generated for the test), Slack buttons re-checked on click, Slack's rate
+//! limit honoured, and Discord command registration.
+
+#[path = "support/chat.rs"]
+mod chat_world;
+mod support;
+
+use axum::http::StatusCode;
+use bosun::chat::discord::api::DiscordApi;
+use bosun::chat::discord::register;
+use bosun::chat::slack::verify::sign;
+use chat_world::{ChatWorld, DISCORD_APP, SLACK_SECRET, slash_body};
+use ed25519_dalek::SigningKey;
+use serde_json::{Value, json};
+use support::github::GitHubFake;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const REPO: &str = "Codertocat/Hello-World";
+const SLACK_CHANNEL: &str = "C0PLATFORM";
+const DISCORD_CHANNEL: &str = "1500000000000000001";
+const SRE_SLACK: &str = "U0SRE";
+const DEV_SLACK: &str = "U0DEV";
+const SRE_DISCORD: &str = "1300000000000000001";
+const DEV_ROLE: &str = "1400000000000000001";
+
+async fn world() -> ChatWorld {
+    let github = GitHubFake::start().await;
+    github.add_repo(REPO);
+    github.set_file(
+        REPO,
+        ".bosun.yaml",
+        &format!(
+            "roles:\n  sre:\n    slack_users: [{SRE_SLACK}]\n    discord_users: [\"{SRE_DISCORD}\"]\n  dev:\n    slack_users: [{DEV_SLACK}]\n    discord_roles: [\"{DEV_ROLE}\"]\n"
+        ),
+    );
+    ChatWorld::start(
+        github,
+        &format!("{SLACK_CHANNEL}={REPO},{DISCORD_CHANNEL}={REPO}"),
+    )
+    .await
+}
+
+/// Discord's documented slash-command interaction, asking `/<name> <args>`
+/// in the linked channel as `user` with `roles`.
+fn interaction(id: &str, name: &str, args: Option<&str>, user: &str, roles: &[&str]) -> Vec<u8> {
+    let mut json: Value = serde_json::from_str(include_str!(
+        "fixtures/discord/interaction.application_command.slash.docs-example.json"
+    ))
+    .unwrap();
+    json["id"] = json!(id);
+    json["token"] = json!(format!("token-{id}"));
+    json["channel_id"] = json!(DISCORD_CHANNEL);
+    json["member"]["user"]["id"] = json!(user);
+    json["member"]["roles"] = json!(roles);
+    json["data"]["name"] = json!(name);
+    json["data"]["options"] = match args {
+        Some(args) => json!([{ "type": 3, "name": "args", "value": args }]),
+        None => json!([]),
+    };
+    serde_json::to_vec(&json).unwrap()
+}
+
+#[tokio::test]
+async fn discord_pings_are_ponged_and_bad_signatures_get_401() {
+    let w = world().await;
+    let ping =
+        br#"{"id":"1","type":1,"application_id":"1100000000000000001","token":"t","version":1}"#;
+    let key = w.discord_key.clone();
+    let (status, answer) = w.post_discord(ping, &key, "1700000000").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer, json!({ "type": 1 }));
+    let stranger = SigningKey::from_bytes(&[9u8; 32]);
+    let (status, answer) = w.post_discord(ping, &stranger, "1700000000").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer, Value::Null);
+    // A signature over another timestamp does not verify this one.
+    let body = interaction("1600000000000000001", "status", None, SRE_DISCORD, &[]);
+    let (status, _) = w.post_discord(&body, &stranger, "1700000001").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    w.settle().await;
+    assert!(w.discord_calls().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_discord_command_is_deferred_then_its_answer_edits_the_original_once() {
+    let w = world().await;
+    let key = w.discord_key.clone();
+    let body = interaction("1600000000000000002", "status", None, SRE_DISCORD, &[]);
+    let (status, answer) = w.post_discord(&body, &key, "1700000000").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["type"], 5, "deferred: {answer}");
+    // Discord retrying the same interaction changes nothing.
+    let (_, again) = w.post_discord(&body, &key, "1700000000").await;
+    assert_eq!(again["type"], 5);
+    w.settle().await;
+    let calls = w.discord_calls().await;
+    assert_eq!(calls.len(), 1, "{calls:#?}");
+    let (verb, route, message) = &calls[0];
+    assert_eq!(verb, "PATCH");
+    assert_eq!(
+        route,
+        &format!("/api/v10/webhooks/{DISCORD_APP}/token-1600000000000000002/messages/@original")
+    );
+    assert_eq!(
+        message["embeds"][0]["title"], "/status: done",
+        "{message:#}"
+    );
+    assert!(
+        w.slack_calls().await.is_empty(),
+        "a Discord answer stays in Discord"
+    );
+}
+
+#[tokio::test]
+async fn a_discord_devs_apply_prd_is_refused_at_once_and_ephemerally() {
+    let w = world().await;
+    let key = w.discord_key.clone();
+    let body = interaction(
+        "1600000000000000003",
+        "apply",
+        Some("prd"),
+        "1390000000000000009",
+        &[DEV_ROLE],
+    );
+    let (status, answer) = w.post_discord(&body, &key, "1700000000").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["type"], 4, "{answer}");
+    assert_eq!(answer["data"]["flags"], 64, "ephemeral: {answer}");
+    let text = answer["data"]["content"].as_str().unwrap();
+    assert!(text.contains("/apply prd"), "{text}");
+    w.settle().await;
+    assert!(w.discord_calls().await.is_empty());
+}
+
+fn button_click(user: &str, value: &str, trigger: &str, response_url: &str) -> String {
+    let payload = json!({
+        "type": "block_actions",
+        "trigger_id": trigger,
+        "user": { "id": user, "username": "someone", "team_id": "T0E2E" },
+        "channel": { "id": SLACK_CHANNEL, "name": "platform" },
+        "response_url": response_url,
+        "actions": [{ "type": "button", "action_id": "bosun-command", "value": value, "block_id": "b", "action_ts": "1" }],
+    });
+    let encoded: String = payload
+        .to_string()
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("payload={encoded}")
+}
+
+#[tokio::test]
+async fn a_button_click_is_a_new_request_rechecked_for_the_clicker() {
+    let w = world().await;
+    Mock::given(method("POST"))
+        .and(path("/response"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&w.slack)
+        .await;
+    let response_url = format!("{}/response", w.slack.uri());
+    // Locking prd is acknowledged with a button that unlocks it.
+    let lock = slash_body(
+        SLACK_CHANNEL,
+        SRE_SLACK,
+        "/lock",
+        "prd release weekend",
+        "4004.0.000",
+    );
+    let (_, ack) = w.slash(&lock).await;
+    assert_eq!(ack["response_type"], "in_channel", "{ack}");
+    assert_eq!(
+        ack["blocks"][1]["elements"][0]["value"], "/unlock prd",
+        "{ack:#}"
+    );
+    w.settle().await;
+    // The dev may not unlock prd: told alone, nothing runs.
+    let click = button_click(DEV_SLACK, "/unlock prd", "4004.1.aaa", &response_url);
+    let now = chrono::Utc::now().timestamp();
+    let signature = sign(SLACK_SECRET, now, click.as_bytes());
+    let (status, _) = w
+        .post_slack("/slack/interactions", &click, now, Some(signature), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The refusal goes out on its own task; wait for it, not for time.
+    let told = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let calls = w.slack_calls().await;
+            if let Some(call) = calls.into_iter().find(|c| c.method == "/response") {
+                break call;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the clicker was told");
+    assert_eq!(told.body["response_type"], "ephemeral");
+    assert!(
+        told.body["text"].as_str().unwrap().contains("/unlock prd"),
+        "{:#}",
+        told.body
+    );
+    // The SRE's click runs, and its answer is posted in the channel.
+    let click = button_click(SRE_SLACK, "/unlock prd", "4004.2.bbb", &response_url);
+    let signature = sign(SLACK_SECRET, now, click.as_bytes());
+    let (status, _) = w
+        .post_slack("/slack/interactions", &click, now, Some(signature), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    w.settle().await;
+    let posts: Vec<_> = w
+        .slack_calls()
+        .await
+        .into_iter()
+        .filter(|c| c.method == "chat.postMessage")
+        .collect();
+    assert_eq!(
+        posts.len(),
+        2,
+        "the lock's answer and the unlock's: {posts:#?}"
+    );
+    assert!(
+        posts[1].body["blocks"]
+            .to_string()
+            .contains("/unlock prd: done"),
+        "{:#}",
+        posts[1].body
+    );
+    let repo = REPO.parse().unwrap();
+    let locks = bosun_reconciler::locks::Locks::new(w.engine.store().as_ref(), &repo);
+    let prd = bosun_commands::EnvCatalog::default()
+        .resolve("prd")
+        .unwrap();
+    assert!(locks.get(&prd).unwrap().is_none(), "the click unlocked prd");
+    // A forged click is refused before anything is read.
+    let forged = sign("not-the-secret", now, click.as_bytes());
+    let (status, _) = w
+        .post_slack("/slack/interactions", &click, now, Some(forged), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn slacks_rate_limit_is_honoured_and_the_answer_is_posted_once() {
+    let w = world().await;
+    Mock::given(method("POST"))
+        .and(path("/api/chat.postMessage"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({ "ok": false, "error": "ratelimited" })),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&w.slack)
+        .await;
+    let (status, _) = w
+        .slash(&slash_body(
+            SLACK_CHANNEL,
+            SRE_SLACK,
+            "/status",
+            "",
+            "5005.1.aaa",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let started = std::time::Instant::now();
+    w.settle().await;
+    let posts: Vec<_> = w
+        .slack_calls()
+        .await
+        .into_iter()
+        .filter(|c| c.method == "chat.postMessage")
+        .collect();
+    assert_eq!(
+        posts.len(),
+        2,
+        "one refused by the rate limit, one delivered: {posts:#?}"
+    );
+    assert_eq!(posts[0].body, posts[1].body, "the same message, retried");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "Retry-After was honoured"
+    );
+}
+
+#[tokio::test]
+async fn discord_commands_are_registered_by_bulk_overwrite_matching_the_grammar() {
+    let w = world().await;
+    let api = DiscordApi::new(
+        &format!("{}/api/v10", w.discord.uri()),
+        Some("bot".to_owned().into()),
+    )
+    .unwrap();
+    register::register(&api, DISCORD_APP, "1700000000000000001")
+        .await
+        .unwrap();
+    let calls = w.discord_calls().await;
+    assert_eq!(calls.len(), 1);
+    let (verb, route, body) = &calls[0];
+    assert_eq!(verb, "PUT");
+    assert_eq!(
+        route,
+        &format!("/api/v10/applications/{DISCORD_APP}/guilds/1700000000000000001/commands")
+    );
+    let names: Vec<&str> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "plan", "apply", "promote", "rollback", "drift", "cost", "status", "lock", "unlock",
+            "bosun"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn once_an_interaction_token_expires_the_thread_goes_on_as_a_channel_message() {
+    use bosun_reconciler::ports::notify::{Notice, Route, Tone};
+    let w = world().await;
+    let key = w.discord_key.clone();
+    let body = interaction("1600000000000000004", "status", None, SRE_DISCORD, &[]);
+    let (_, answer) = w.post_discord(&body, &key, "1700000000").await;
+    assert_eq!(answer["type"], 5);
+    w.settle().await;
+    // Fifteen minutes later Discord refuses the token.
+    Mock::given(method("PATCH"))
+        .and(path(format!(
+            "/api/v10/webhooks/{DISCORD_APP}/token-1600000000000000004/messages/@original"
+        )))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({ "message": "Invalid Webhook Token", "code": 50027 })),
+        )
+        .with_priority(1)
+        .mount(&w.discord)
+        .await;
+    let later = Notice {
+        id: "later:1".to_owned(),
+        thread: "chat:discord:1600000000000000004".to_owned(),
+        route: Route::Repo,
+        repo: Some(REPO.parse().unwrap()),
+        headline: "/status: done".to_owned(),
+        body: "still fine".to_owned(),
+        tone: Tone::Success,
+        links: Vec::new(),
+        reply: Some("a later step".to_owned()),
+        attachment: None,
+    };
+    w.engine.notifier().notify(later).await.unwrap();
+    w.settle().await;
+    let calls = w.discord_calls().await;
+    let channel_posts: Vec<_> = calls
+        .iter()
+        .filter(|(verb, route, _)| {
+            verb == "POST" && route == &format!("/api/v10/channels/{DISCORD_CHANNEL}/messages")
+        })
+        .collect();
+    assert_eq!(
+        channel_posts.len(),
+        2,
+        "the message, then the reply: {calls:#?}"
+    );
+    assert_eq!(channel_posts[0].2["embeds"][0]["description"], "still fine");
+    assert_eq!(channel_posts[1].2["content"], "a later step");
+    assert_eq!(
+        channel_posts[1].2["message_reference"]["message_id"],
+        "1200000000000000001"
+    );
+}
+
+#[tokio::test]
+async fn an_attachment_is_uploaded_into_the_thread_with_slacks_external_upload() {
+    use bosun_reconciler::audit::Place;
+    use bosun_reconciler::ports::notify::{Attachment, Notice, Route, Tone};
+    let w = world().await;
+    let upload_url = format!("{}/upload/F0CHART", w.slack.uri());
+    Mock::given(method("POST"))
+        .and(path("/api/files.getUploadURLExternal"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({ "ok": true, "upload_url": upload_url, "file_id": "F0CHART" }),
+            ),
+        )
+        .mount(&w.slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/upload/F0CHART"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&w.slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/files.completeUploadExternal"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "ok": true, "files": [{ "id": "F0CHART" }] })),
+        )
+        .mount(&w.slack)
+        .await;
+    let png = b"\x89PNG\r\n\x1a\n-not-a-real-chart".to_vec();
+    let notice = Notice {
+        id: "cost:prd:2026-11".to_owned(),
+        thread: "cost:prd".to_owned(),
+        route: Route::Origin {
+            place: Place::Channel {
+                id: SLACK_CHANNEL.to_owned(),
+            },
+            env: Some("prd".to_owned()),
+        },
+        repo: Some(REPO.parse().unwrap()),
+        headline: "GPU cost in prd".to_owned(),
+        body: "November so far".to_owned(),
+        tone: Tone::Info,
+        links: Vec::new(),
+        reply: None,
+        attachment: Some(Attachment {
+            file_name: "gpu-cost-prd.png".to_owned(),
+            media_type: "image/png".to_owned(),
+            bytes: png.clone(),
+        }),
+    };
+    w.engine.notifier().notify(notice).await.unwrap();
+    w.settle().await;
+    let received = w.slack.received_requests().await.unwrap();
+    let paths: Vec<&str> = received.iter().map(|r| r.url.path()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/chat.postMessage",
+            "/api/files.getUploadURLExternal",
+            "/upload/F0CHART",
+            "/api/files.completeUploadExternal"
+        ]
+    );
+    let ticket = &received[1];
+    let query: Vec<(String, String)> = ticket
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    assert!(
+        query.contains(&("filename".to_owned(), "gpu-cost-prd.png".to_owned())),
+        "{query:?}"
+    );
+    assert!(
+        query.contains(&("length".to_owned(), png.len().to_string())),
+        "{query:?}"
+    );
+    assert_eq!(received[2].body, png);
+    let complete: Value = serde_json::from_slice(&received[3].body).unwrap();
+    assert_eq!(complete["channel_id"], SLACK_CHANNEL);
+    assert_eq!(complete["thread_ts"], "1700000000.000001");
+    assert_eq!(complete["files"][0]["id"], "F0CHART");
+}
