@@ -111,6 +111,7 @@ async fn scheduled_drift(
         store: engine.store().as_ref(),
         config: &settings,
         service,
+        cluster: engine.cluster().map(|c| c.as_ref()),
         now: chrono::Utc::now(),
     };
     let report = drift::detect(&ctx, repo, Some(&env)).await?;
@@ -155,11 +156,13 @@ pub async fn drift_cli(args: &CommandArgs) -> anyhow::Result<ExitCode> {
         store: store.as_ref(),
         config: &settings,
         service: &service,
+        // `bosun drift` reads no cluster settings: Terraform only.
+        cluster: None,
         now: chrono::Utc::now(),
     };
     let report = drift::detect(&ctx, forge.repo_name(), env.as_ref()).await?;
     println!("{}", report.text().trim_end());
-    Ok(if !report.failures.is_empty() {
+    Ok(if report.has_errors() {
         ExitCode::FAILURE
     } else if report.has_drift() {
         ExitCode::from(2)

@@ -175,6 +175,11 @@ impl Engine {
         let _ = self.cluster.set(cluster);
     }
 
+    /// The environments' clusters, when set.
+    pub fn cluster(&self) -> Option<&Arc<dyn crate::ports::cluster::Cluster>> {
+        self.cluster.get()
+    }
+
     /// The forge the engine works on.
     pub fn forge(&self) -> &Arc<dyn Forge> {
         &self.forge

@@ -10,27 +10,6 @@ use crate::status::{EnvSync, StatusDetails};
 use crate::sync::{FluxDrift, SyncState};
 use std::fmt::Write;
 
-fn drift_line(drift: &FluxDrift) -> String {
-    match drift {
-        FluxDrift::NotReady {
-            object,
-            reason,
-            message,
-            stalled,
-        } => format!(
-            "`{object}` is {} ({reason}): {message}",
-            if *stalled { "stalled" } else { "not Ready" }
-        ),
-        FluxDrift::Suspended { object } => format!("`{object}` is suspended"),
-        FluxDrift::Behind { object, at, tip } => {
-            format!(
-                "`{object}` is at `{at}`, behind the default branch (`{}`)",
-                tip.short()
-            )
-        }
-    }
-}
-
 /// The `/status` reply with everything bosun knows.
 pub fn status_report(view: &StatusView, details: &StatusDetails) -> String {
     let mut out = status(view);
@@ -45,7 +24,11 @@ pub fn status_report(view: &StatusView, details: &StatusDetails) -> String {
             EnvSync::Checked(SyncState::Unknown(reason)) => format!("unknown: {reason}"),
             EnvSync::Checked(SyncState::Drifting(drift)) => format!(
                 "drifting: {}",
-                drift.iter().map(drift_line).collect::<Vec<_>>().join("; ")
+                drift
+                    .iter()
+                    .map(FluxDrift::describe)
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         };
         let _ = writeln!(out, "- `{}`: {sync}", env.name);

@@ -78,6 +78,7 @@ pub async fn reconcile(
             store: ctx.store,
             config,
             service,
+            cluster: ctx.cluster,
             now: Utc::now(),
         };
         crate::terraform::autoplan::reconcile_pr(&tf, &pr).await?;

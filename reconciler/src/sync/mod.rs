@@ -39,6 +39,37 @@ pub enum FluxDrift {
     },
 }
 
+impl FluxDrift {
+    /// The object that drifts (`Kustomization/flux-system/apps`).
+    pub fn object(&self) -> &str {
+        match self {
+            Self::NotReady { object, .. }
+            | Self::Suspended { object }
+            | Self::Behind { object, .. } => object,
+        }
+    }
+
+    /// The drift in words: "`Kustomization/flux-system/apps` is suspended".
+    pub fn describe(&self) -> String {
+        match self {
+            Self::NotReady {
+                object,
+                reason,
+                message,
+                stalled,
+            } => format!(
+                "`{object}` is {} ({reason}): {message}",
+                if *stalled { "stalled" } else { "not Ready" }
+            ),
+            Self::Suspended { object } => format!("`{object}` is suspended"),
+            Self::Behind { object, at, tip } => format!(
+                "`{object}` is at `{at}`, behind the default branch (`{}`)",
+                tip.short()
+            ),
+        }
+    }
+}
+
 /// The default branch as git has it: its name and its tip.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BranchTip<'a> {

@@ -141,13 +141,16 @@ pub async fn drift(
 ) -> Result<Answer, ReconcileError> {
     if let Some(env) = env
         && ctx.config.terraform.projects_of(env).next().is_none()
+        && !ctx
+            .cluster
+            .is_some_and(|c| c.envs().iter().any(|e| e == env.as_str()))
     {
         return Ok(no_project(env));
     }
     if request.dry_run {
         return Ok(answer(
             Verdict::Succeeded,
-            "Would plan the default branch with refresh and report drift.".to_owned(),
+            "Would plan the default branch with refresh, read Flux where a cluster is configured, and report drift.".to_owned(),
         ));
     }
     let report = drift::detect(ctx, &request.repo, env).await?;
@@ -196,6 +199,7 @@ pub async fn run(
         store: ctx.store,
         config: ctx.config,
         service,
+        cluster: ctx.cluster,
         now: ctx.now,
     };
     match command {
@@ -223,6 +227,7 @@ pub fn unlock_from(
         store: ctx.store,
         config: ctx.config,
         service,
+        cluster: ctx.cluster,
         now: ctx.now,
     };
     unlock(&tf, request, env)

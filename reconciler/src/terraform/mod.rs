@@ -105,6 +105,9 @@ pub struct TfContext<'a> {
     pub config: &'a RepoConfig,
     /// The runner, checkouts and wake list.
     pub service: &'a TerraformService,
+    /// The environments' clusters, when configured: drift runs read Flux
+    /// drift there too.
+    pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
     /// Now.
     pub now: DateTime<Utc>,
 }
