@@ -6,9 +6,32 @@
 //! always a reviewed change.
 
 use super::replies::{StatusView, status};
-use crate::status::{EnvSync, StatusDetails};
+use crate::status::{EnvSync, GpuCapacity, StatusDetails};
 use crate::sync::{FluxDrift, SyncState};
 use std::fmt::Write;
+
+/// An environment's GPU line (`nvidia.com/gpu` allocatable of capacity,
+/// in total and per node), or nothing when its cluster was not asked.
+fn gpu_line(gpus: &GpuCapacity) -> Option<String> {
+    match gpus {
+        GpuCapacity::NotChecked => None,
+        GpuCapacity::Unknown(reason) => Some(format!("GPUs: unknown: {reason}")),
+        GpuCapacity::Nodes(nodes) if nodes.is_empty() => Some("GPUs: no GPU node".to_owned()),
+        GpuCapacity::Nodes(nodes) => {
+            let allocatable: u64 = nodes.iter().map(|n| n.allocatable).sum();
+            let capacity: u64 = nodes.iter().map(|n| n.capacity).sum();
+            let each: Vec<String> = nodes
+                .iter()
+                .map(|n| format!("`{}` {}/{}", n.name, n.allocatable, n.capacity))
+                .collect();
+            Some(format!(
+                "GPUs: {allocatable} allocatable of {capacity} on {} node(s) ({})",
+                nodes.len(),
+                each.join(", ")
+            ))
+        }
+    }
+}
 
 /// The `/status` reply with everything bosun knows.
 pub fn status_report(view: &StatusView, details: &StatusDetails) -> String {
@@ -32,6 +55,9 @@ pub fn status_report(view: &StatusView, details: &StatusDetails) -> String {
             ),
         };
         let _ = writeln!(out, "- `{}`: {sync}", env.name);
+        if let Some(line) = gpu_line(&env.gpus) {
+            let _ = writeln!(out, "  - {line}");
+        }
         if env.firing.is_empty() {
             let _ = writeln!(out, "  - no alert firing");
         } else {
@@ -78,6 +104,7 @@ pub fn status_report(view: &StatusView, details: &StatusDetails) -> String {
 mod tests {
     use super::*;
     use crate::messages::EnvStatus;
+    use crate::ports::cluster::GpuNode;
     use crate::status::{EnvDetails, OpenPromotion, VersionMatrix};
 
     #[test]
@@ -105,6 +132,7 @@ mod tests {
                             "main@sha1:1111111111111111111111111111111111111111".to_owned(),
                         ),
                     }),
+                    gpus: GpuCapacity::Nodes(Vec::new()),
                     firing: Vec::new(),
                     flux_failing: Vec::new(),
                 },
@@ -123,6 +151,18 @@ mod tests {
                             tip,
                         },
                     ])),
+                    gpus: GpuCapacity::Nodes(vec![
+                        GpuNode {
+                            name: "gpu-a100-0".to_owned(),
+                            allocatable: 8,
+                            capacity: 8,
+                        },
+                        GpuNode {
+                            name: "gpu-a100-1".to_owned(),
+                            allocatable: 6,
+                            capacity: 8,
+                        },
+                    ]),
                     firing: vec![("GpuHot".to_owned(), 3)],
                     flux_failing: vec![(
                         "HelmRelease/apps/web".to_owned(),
@@ -155,11 +195,20 @@ mod tests {
             envs: vec![EnvDetails {
                 name: "stg".to_owned(),
                 sync: EnvSync::NotChecked,
+                gpus: GpuCapacity::NotChecked,
                 firing: Vec::new(),
                 flux_failing: Vec::new(),
             }],
             ..StatusDetails::default()
         };
         insta::assert_snapshot!("local_mode", status_report(&view, &local));
+    }
+
+    #[test]
+    fn a_cluster_whose_gpu_nodes_cannot_be_read_says_so() {
+        assert_eq!(
+            gpu_line(&GpuCapacity::Unknown("connection refused".to_owned())).as_deref(),
+            Some("GPUs: unknown: connection refused")
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! requests), the store (locks, alert groups, Flux failures) and, when one
 //! is configured, the cluster.
 
-use super::view::{EnvDetails, EnvSync, OpenPromotion, StatusDetails, VersionMatrix};
+use super::view::{EnvDetails, EnvSync, GpuCapacity, OpenPromotion, StatusDetails, VersionMatrix};
 use crate::alerts;
 use crate::ask::AskContext;
 use crate::error::ReconcileError;
@@ -112,17 +112,22 @@ pub async fn answer(
     let mut details = Vec::new();
     for env in &envs {
         let name = env.as_str();
-        let sync = match ctx.cluster {
+        let (sync, gpus) = match ctx.cluster {
             Some(cluster) if cluster.envs().iter().any(|e| e == name) => {
-                EnvSync::Checked(match cluster.flux_objects(name).await {
+                let sync = EnvSync::Checked(match cluster.flux_objects(name).await {
                     Ok(objects) => sync_state(
                         &objects,
                         head.as_ref().map(|(branch, sha)| BranchTip { branch, sha }),
                     ),
                     Err(error) => SyncState::Unknown(error.to_string()),
-                })
+                });
+                let gpus = match cluster.gpu_nodes(name).await {
+                    Ok(nodes) => GpuCapacity::Nodes(nodes),
+                    Err(error) => GpuCapacity::Unknown(error.to_string()),
+                };
+                (sync, gpus)
             }
-            _ => EnvSync::NotChecked,
+            _ => (EnvSync::NotChecked, GpuCapacity::NotChecked),
         };
         let firing = alerts::groups_of(ctx.store, name)?
             .iter()
@@ -137,6 +142,7 @@ pub async fn answer(
         details.push(EnvDetails {
             name: name.to_owned(),
             sync,
+            gpus,
             firing,
             flux_failing,
         });

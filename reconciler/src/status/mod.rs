@@ -8,4 +8,4 @@ mod gather;
 mod view;
 
 pub use gather::{answer, version_matrix};
-pub use view::{EnvDetails, EnvSync, OpenPromotion, StatusDetails, VersionMatrix};
+pub use view::{EnvDetails, EnvSync, GpuCapacity, OpenPromotion, StatusDetails, VersionMatrix};

@@ -1,5 +1,6 @@
 //! What `/status` shows beyond the environments table, as data.
 
+use crate::ports::cluster::GpuNode;
 use crate::sync::SyncState;
 
 /// Which version each app runs in each environment.
@@ -23,6 +24,17 @@ pub enum EnvSync {
     Checked(SyncState),
 }
 
+/// An environment's GPU capacity, if its cluster was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GpuCapacity {
+    /// No cluster is configured for it: not checked.
+    NotChecked,
+    /// The nodes that offer GPUs (none: no GPU node).
+    Nodes(Vec<GpuNode>),
+    /// The cluster could not be read: why.
+    Unknown(String),
+}
+
 /// One environment's live state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvDetails {
@@ -30,6 +42,8 @@ pub struct EnvDetails {
     pub name: String,
     /// Its Flux sync state.
     pub sync: EnvSync,
+    /// Its GPU nodes' capacity (`nvidia.com/gpu`).
+    pub gpus: GpuCapacity,
     /// Alert names firing there, with how many alerts fire.
     pub firing: Vec<(String, usize)>,
     /// Flux objects failing there (from Flux's events), with the reason.
