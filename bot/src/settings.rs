@@ -19,7 +19,8 @@ pub struct SettingError {
     pub reason: String,
 }
 
-fn bad(name: &str, reason: impl ToString) -> SettingError {
+/// A [`SettingError`] naming the setting `name`.
+pub(crate) fn bad(name: &str, reason: impl ToString) -> SettingError {
     SettingError {
         name: name.to_owned(),
         reason: reason.to_string(),
@@ -161,12 +162,25 @@ fn read_file(path: &Path) -> Result<FileSettings, SettingError> {
     serde_saphyr::from_str(&text).map_err(|e| bad(&name, e))
 }
 
-fn secrets(text: &str) -> Vec<SecretString> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+/// The non-empty, trimmed items of a comma-separated setting.
+pub(crate) fn comma_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Comma-separated secrets (several during a rotation).
+pub(crate) fn secrets(text: &str) -> Vec<SecretString> {
+    comma_list(text)
         .map(|s| SecretString::from(s.to_owned()))
         .collect()
+}
+
+/// `url` if it is an `https://` or `http://` URL; otherwise an error naming
+/// the setting `name`.
+pub(crate) fn http_url(name: &str, url: String) -> Result<String, SettingError> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(bad(name, "must start with https:// or http://"));
+    }
+    Ok(url)
 }
 
 /// The Alertmanager route's settings: its tokens, and the labels naming an
@@ -176,12 +190,7 @@ fn alert_ingress(
     labels: Option<String>,
 ) -> Result<crate::ingress::AlertIngress, SettingError> {
     let env_labels: Vec<String> = match labels {
-        Some(text) => text
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        Some(text) => comma_list(&text).map(str::to_owned).collect(),
         None => crate::ingress::alertmanager_payload::DEFAULT_ENV_LABELS
             .iter()
             .map(|s| (*s).to_owned())
@@ -214,12 +223,7 @@ impl ServeArgs {
             .clone()
             .or(file.github_api_url)
             .unwrap_or_else(|| "https://api.github.com".to_owned());
-        if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
-            return Err(bad(
-                "BOSUN_GITHUB_API_URL",
-                "must start with https:// or http://",
-            ));
-        }
+        let api_url = http_url("BOSUN_GITHUB_API_URL", api_url)?;
         let github_app = match (app_id, key_file) {
             (Some(app_id), Some(path)) => {
                 let pem = std::fs::read_to_string(&path).map_err(|e| {

@@ -409,6 +409,15 @@ impl Engine {
         Ok(login)
     }
 
+    /// The services a request handled by this engine may use.
+    fn ask_services(&self) -> crate::ask::AskServices<'_> {
+        crate::ask::AskServices {
+            terraform: self.terraform.get().map(|t| t.as_ref()),
+            cluster: self.cluster.get().map(|c| c.as_ref()),
+            cost: self.cost.get().map(|c| c.as_ref()),
+        }
+    }
+
     async fn reconcile(
         &self,
         key: &WorkKey,
@@ -420,10 +429,8 @@ impl Engine {
                     forge: self.forge.as_ref(),
                     store: self.store.as_ref(),
                     bot_login: self.bot_login().await?,
-                    terraform: self.terraform.get().map(|t| t.as_ref()),
                     renderer: self.renderer.get().map(|r| r.as_ref()),
-                    cluster: self.cluster.get().map(|c| c.as_ref()),
-                    cost: self.cost.get().map(|c| c.as_ref()),
+                    services: self.ask_services(),
                 };
                 pr::reconcile(&ctx, repo, *number, events).await
             }
@@ -457,9 +464,7 @@ impl Engine {
                     forge: self.forge.as_ref(),
                     store: self.store.as_ref(),
                     notifier: self.notifier.as_ref(),
-                    terraform: self.terraform.get().map(|t| t.as_ref()),
-                    cluster: self.cluster.get().map(|c| c.as_ref()),
-                    cost: self.cost.get().map(|c| c.as_ref()),
+                    services: self.ask_services(),
                 };
                 crate::chat::reconcile(&ctx, repo, events).await
             }

@@ -1,7 +1,7 @@
 //! Which repository a chat channel acts on, and the chat settings of
 //! `bosun serve` (flags with `BOSUN_*` twins).
 
-use crate::settings::SettingError;
+use crate::settings::{SettingError, bad, comma_list, http_url, secrets};
 use bosun_reconciler::ids::RepoName;
 use clap::Args;
 use secrecy::SecretString;
@@ -79,19 +79,8 @@ pub struct ChatSettings {
     pub channels: HashMap<String, RepoName>,
 }
 
-fn bad(name: &str, reason: impl ToString) -> SettingError {
-    SettingError {
-        name: name.to_owned(),
-        reason: reason.to_string(),
-    }
-}
-
 fn url(name: &str, text: Option<&String>, default: &str) -> Result<String, SettingError> {
-    let text = text.map(String::as_str).unwrap_or(default);
-    if !(text.starts_with("https://") || text.starts_with("http://")) {
-        return Err(bad(name, "must start with https:// or http://"));
-    }
-    Ok(text.to_owned())
+    http_url(name, text.map(String::as_str).unwrap_or(default).to_owned())
 }
 
 /// Reads `C123=acme/platform,C456=acme/infra`.
@@ -100,11 +89,7 @@ fn channel_map(
     text: Option<&String>,
 ) -> Result<HashMap<String, RepoName>, SettingError> {
     let mut map = HashMap::new();
-    for pair in text.map(String::as_str).unwrap_or("").split(',') {
-        let pair = pair.trim();
-        if pair.is_empty() {
-            continue;
-        }
+    for pair in comma_list(text.map(String::as_str).unwrap_or("")) {
         let (channel, repo) = pair
             .split_once('=')
             .ok_or_else(|| bad(name, format!("`{pair}` is not CHANNEL=owner/repo")))?;
@@ -115,14 +100,6 @@ fn channel_map(
         map.insert(channel.trim().to_owned(), repo);
     }
     Ok(map)
-}
-
-fn secrets(text: &str) -> Vec<SecretString> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| SecretString::from(s.to_owned()))
-        .collect()
 }
 
 impl ChatArgs {

@@ -3,14 +3,19 @@
 //! accepted one durably in the engine's inbox.
 
 use super::ChatState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
 use bosun_reconciler::chat::{self, ChatRequest, Screened};
-use bosun_reconciler::config::{self, ConfigError, RepoConfig};
+use bosun_reconciler::config::{self, ConfigError, Identity, RepoConfig};
 use bosun_reconciler::engine::Ingested;
 use bosun_reconciler::error::ReconcileError;
 use bosun_reconciler::event::{Event, EventKind};
 use bosun_reconciler::ids::DeliveryId;
 use bosun_reconciler::ids::RepoName;
 use bosun_reconciler::ports::forge::Forge;
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -75,6 +80,43 @@ pub enum Taken {
     },
     /// bosun could not decide or store it now; the person should retry.
     Unavailable,
+}
+
+/// A chat route's raw body; an unreadable one (too large) is counted and
+/// answered 413 (the status returned).
+pub(crate) fn readable_body(
+    state: &ChatState,
+    source: &str,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Bytes, StatusCode> {
+    body.map_err(|_| {
+        state.metrics.event_rejected(source, "unreadable_body");
+        StatusCode::PAYLOAD_TOO_LARGE
+    })
+}
+
+/// A 400 whose JSON body says what is wrong.
+pub(crate) fn bad_request(error: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response()
+}
+
+/// What `who` asked in `channel`, acting on the repository that channel is
+/// linked to; `None` when it is linked to none.
+pub(crate) fn in_channel(
+    state: &ChatState,
+    delivery: &DeliveryId,
+    who: Identity,
+    channel: &str,
+    text: String,
+) -> Option<ChatRequest> {
+    let repo = state.channels.repo_for(channel)?;
+    Some(ChatRequest {
+        id: delivery.as_str().to_owned(),
+        who,
+        channel: channel.to_owned(),
+        repo,
+        text,
+    })
 }
 
 /// Screens `request` and stores it if it is accepted. `delivery` is the

@@ -2,7 +2,7 @@
 //! local server. The person is the operating system's user; having the
 //! checkout (or the server's token) stands for write access.
 
-use super::{Answer, AskContext, Request};
+use super::{Answer, AskContext, AskServices, Request};
 use crate::audit::Place;
 use crate::config::{self, Frontend, Identity};
 use crate::cost::CostDeps;
@@ -48,6 +48,17 @@ pub struct LocalServices<'a> {
     pub cost: Option<&'a CostDeps>,
 }
 
+impl<'a> From<LocalServices<'a>> for AskServices<'a> {
+    /// A local request's services: no clusters.
+    fn from(services: LocalServices<'a>) -> Self {
+        AskServices {
+            terraform: services.terraform,
+            cluster: None,
+            cost: services.cost,
+        }
+    }
+}
+
 /// [`handle_local`] with the services this bosun has.
 pub async fn handle_local_with(
     forge: &dyn Forge,
@@ -86,14 +97,6 @@ pub async fn handle_local_with(
         text,
         dry_run: ask.dry_run,
     };
-    let ctx = AskContext {
-        forge,
-        store,
-        config: &config,
-        now: chrono::Utc::now(),
-        terraform: services.terraform,
-        cluster: None,
-        cost: services.cost,
-    };
+    let ctx = AskContext::new(forge, store, &config, services.into());
     super::handle(&ctx, &request).await
 }

@@ -88,6 +88,19 @@ pub struct Answer {
     pub reply: String,
 }
 
+/// The engine's optional services a request may use; `Default` has none.
+/// Chat, pull request comments and local asks all hand them to
+/// [`AskContext::new`].
+#[derive(Default, Clone, Copy)]
+pub struct AskServices<'a> {
+    /// Terraform work (`/plan`, `/apply`, `/drift`), when this bosun runs Terraform.
+    pub terraform: Option<&'a crate::terraform::TerraformService>,
+    /// The environments' clusters, when configured (`None` in local mode).
+    pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
+    /// Metrics, chart and notifier for `/cost`, when this bosun has them.
+    pub cost: Option<&'a crate::cost::CostDeps>,
+}
+
 /// What handling a request works with.
 pub struct AskContext<'a> {
     /// The code host.
@@ -104,6 +117,26 @@ pub struct AskContext<'a> {
     pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
     /// Metrics, chart and notifier for `/cost`, when this bosun has them.
     pub cost: Option<&'a crate::cost::CostDeps>,
+}
+
+impl<'a> AskContext<'a> {
+    /// The context of one request handled now, with `services`.
+    pub fn new(
+        forge: &'a dyn Forge,
+        store: &'a dyn Store,
+        config: &'a RepoConfig,
+        services: AskServices<'a>,
+    ) -> Self {
+        AskContext {
+            forge,
+            store,
+            config,
+            now: Utc::now(),
+            terraform: services.terraform,
+            cluster: services.cluster,
+            cost: services.cost,
+        }
+    }
 }
 
 struct ForgeTeams<'a>(&'a dyn Forge);

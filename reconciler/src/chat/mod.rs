@@ -21,7 +21,7 @@
 pub mod progress;
 pub mod words;
 
-use crate::ask::{self, Answer, AskContext, Request, Verdict};
+use crate::ask::{self, Answer, AskContext, AskServices, Request, Verdict};
 use crate::audit::Place;
 use crate::config::{self, Identity, RepoConfig, TeamCheck};
 use crate::error::ReconcileError;
@@ -152,12 +152,9 @@ pub struct ChatContext<'a> {
     pub store: &'a dyn Store,
     /// Where answers go.
     pub notifier: &'a dyn Notifier,
-    /// Terraform work (`/plan`, `/apply`, `/drift`), when this bosun runs Terraform.
-    pub terraform: Option<&'a crate::terraform::TerraformService>,
-    /// The environments' clusters (`/status`, promotion source checks), when configured.
-    pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
-    /// Metrics, chart and notifier for `/cost`, when configured.
-    pub cost: Option<&'a crate::cost::CostDeps>,
+    /// Terraform, the environments' clusters (`/status`, promotion source
+    /// checks) and `/cost`, as far as this bosun has them.
+    pub services: AskServices<'a>,
 }
 
 /// Runs every pending chat request of `repo` and sends each answer to its
@@ -220,15 +217,7 @@ async fn run(
         parsed: parse_command(&request.text, &config.envs),
         dry_run: false,
     };
-    let ask_ctx = AskContext {
-        forge: ctx.forge,
-        store: ctx.store,
-        config,
-        now: chrono::Utc::now(),
-        terraform: ctx.terraform,
-        cluster: ctx.cluster,
-        cost: ctx.cost,
-    };
+    let ask_ctx = AskContext::new(ctx.forge, ctx.store, config, ctx.services);
     ask::handle(&ask_ctx, &ask).await
 }
 

@@ -107,30 +107,10 @@ pub async fn announce(
 mod tests {
     use super::*;
     use crate::ids::Sha;
-    use crate::promotion::{Applied, MovedVersion};
+    use crate::promotion::Applied;
 
     fn record() -> PromotionRecord {
-        PromotionRecord {
-            repo: "acme/flux".parse().unwrap(),
-            from: "stg".to_owned(),
-            to: "prd".to_owned(),
-            number: PrNumber(42),
-            url: "https://github.com/acme/flux/pull/42".to_owned(),
-            branch: "bosun/promote/stg-to-prd".to_owned(),
-            asked_by: "slack:U1".to_owned(),
-            asked_where: "channel C0PLATFORM".to_owned(),
-            moves: vec![MovedVersion {
-                app: "vllm-openai".to_owned(),
-                kind: "image".to_owned(),
-                from_version: "v0.6.1".to_owned(),
-                to_version: "v0.6.2".to_owned(),
-            }],
-            previous: Vec::new(),
-            opened_at: chrono::DateTime::UNIX_EPOCH,
-            merged_sha: None,
-            merged_at: None,
-            applied: None,
-        }
+        super::words::example_record("channel C0PLATFORM")
     }
 
     #[test]

@@ -88,34 +88,41 @@ pub fn promotion_applied(record: &PromotionRecord, applied: &Applied) -> String 
     }
 }
 
+/// A promotion of `vllm-openai` from `stg` to `prd` (acme/flux#42), asked
+/// by `slack:U1` in `asked_where`, not yet merged: the tests' example.
+#[cfg(test)]
+pub(crate) fn example_record(asked_where: &str) -> PromotionRecord {
+    use crate::ids::PrNumber;
+    use crate::promotion::MovedVersion;
+    PromotionRecord {
+        repo: "acme/flux".parse().unwrap(),
+        from: "stg".to_owned(),
+        to: "prd".to_owned(),
+        number: PrNumber(42),
+        url: "https://github.com/acme/flux/pull/42".to_owned(),
+        branch: "bosun/promote/stg-to-prd".to_owned(),
+        asked_by: "slack:U1".to_owned(),
+        asked_where: asked_where.to_owned(),
+        moves: vec![MovedVersion {
+            app: "vllm-openai".to_owned(),
+            kind: "image".to_owned(),
+            from_version: "v0.6.1".to_owned(),
+            to_version: "v0.6.2".to_owned(),
+        }],
+        previous: Vec::new(),
+        opened_at: chrono::DateTime::UNIX_EPOCH,
+        merged_sha: None,
+        merged_at: None,
+        applied: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::PrNumber;
-    use crate::promotion::MovedVersion;
 
     fn record() -> PromotionRecord {
-        PromotionRecord {
-            repo: "acme/flux".parse().unwrap(),
-            from: "stg".to_owned(),
-            to: "prd".to_owned(),
-            number: PrNumber(42),
-            url: "https://github.com/acme/flux/pull/42".to_owned(),
-            branch: "bosun/promote/stg-to-prd".to_owned(),
-            asked_by: "slack:U1".to_owned(),
-            asked_where: "channel C1".to_owned(),
-            moves: vec![MovedVersion {
-                app: "vllm-openai".to_owned(),
-                kind: "image".to_owned(),
-                from_version: "v0.6.1".to_owned(),
-                to_version: "v0.6.2".to_owned(),
-            }],
-            previous: Vec::new(),
-            opened_at: chrono::DateTime::UNIX_EPOCH,
-            merged_sha: None,
-            merged_at: None,
-            applied: None,
-        }
+        example_record("channel C1")
     }
 
     #[test]

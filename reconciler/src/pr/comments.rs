@@ -105,15 +105,7 @@ pub async fn handle_comment(
                     parsed: invocation.result.clone(),
                     dry_run: false,
                 };
-                let ask_ctx = AskContext {
-                    forge: ctx.forge,
-                    store: ctx.store,
-                    config,
-                    now: chrono::Utc::now(),
-                    terraform: ctx.terraform,
-                    cluster: ctx.cluster,
-                    cost: ctx.cost,
-                };
+                let ask_ctx = AskContext::new(ctx.forge, ctx.store, config, ctx.services);
                 ask::handle(&ask_ctx, &request).await?.reply
             }
         };

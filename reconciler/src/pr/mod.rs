@@ -23,14 +23,11 @@ pub struct PrContext<'a> {
     pub store: &'a dyn Store,
     /// bosun's own login on the forge.
     pub bot_login: String,
-    /// Terraform work, when this bosun runs Terraform.
-    pub terraform: Option<&'a crate::terraform::TerraformService>,
     /// Renders overlays for the merge gate (issue 6), when configured.
     pub renderer: Option<&'a dyn crate::ports::renderer::Renderer>,
-    /// The environments' clusters, when configured.
-    pub cluster: Option<&'a dyn crate::ports::cluster::Cluster>,
-    /// What `/cost` needs, when this bosun has it.
-    pub cost: Option<&'a crate::cost::CostDeps>,
+    /// Terraform, the environments' clusters and `/cost`, as far as this
+    /// bosun has them.
+    pub services: crate::ask::AskServices<'a>,
 }
 
 /// The marker of the sticky environments comment.
@@ -72,7 +69,7 @@ pub async fn reconcile(
     for comment in comments::command_comments(events) {
         comments::handle_comment(ctx, repo, number, comment, &config).await?;
     }
-    if let (Some(service), Ok(config)) = (ctx.terraform, &config) {
+    if let (Some(service), Ok(config)) = (ctx.services.terraform, &config) {
         let tf = crate::terraform::TfContext {
             forge: ctx.forge,
             store: ctx.store,

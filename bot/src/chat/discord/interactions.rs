@@ -10,13 +10,13 @@
 use super::register::CATCH_ALL;
 use super::{INTERACTIONS, InteractionToken};
 use crate::chat::ChatState;
-use crate::chat::request::{Taken, take};
+use crate::chat::request::{Taken, bad_request, in_channel, readable_body, take};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
-use bosun_reconciler::chat::{ChatRequest, words};
+use bosun_reconciler::chat::words;
 use bosun_reconciler::config::{Frontend, Identity};
 use bosun_reconciler::ids::DeliveryId;
 use serde::Deserialize;
@@ -110,9 +110,9 @@ pub async fn receive(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let metrics = &state.metrics;
-    let Ok(body) = body else {
-        metrics.event_rejected(SOURCE, "unreadable_body");
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    let body = match readable_body(&state, SOURCE, body) {
+        Ok(body) => body,
+        Err(status) => return status.into_response(),
     };
     let Some(ingress) = state.discord.as_ref() else {
         metrics.event_rejected(SOURCE, "no_secret");
@@ -136,8 +136,7 @@ pub async fn receive(
         Ok(interaction) => interaction,
         Err(error) => {
             metrics.event_rejected(SOURCE, "malformed");
-            let error = error.to_string();
-            return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+            return bad_request(&error.to_string());
         }
     };
     // 1 PING, 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT.
@@ -160,25 +159,15 @@ pub async fn receive(
     };
     let Ok(delivery) = DeliveryId::new(SOURCE, &interaction.id) else {
         metrics.event_rejected(SOURCE, "malformed");
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": "unusable interaction id" })),
-        )
-            .into_response();
+        return bad_request("unusable interaction id");
     };
-    let Some(repo) = state.channels.repo_for(&channel) else {
+    let who = Identity {
+        frontend: Frontend::Discord,
+        id: user,
+        groups,
+    };
+    let Some(request) = in_channel(&state, &delivery, who, &channel, text) else {
         return ephemeral(&words::unlinked_channel(&channel));
-    };
-    let request = ChatRequest {
-        id: delivery.as_str().to_owned(),
-        who: Identity {
-            frontend: Frontend::Discord,
-            id: user,
-            groups,
-        },
-        channel,
-        repo,
-        text,
     };
     // The token first: the engine may answer before this handler returns.
     let token = InteractionToken {

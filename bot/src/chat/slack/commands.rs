@@ -4,21 +4,20 @@
 //! understood (`in_channel`) or why it is refused (`ephemeral`). The result
 //! follows in the channel as a message of its own thread.
 
-use super::{blocks, check, command_text, read_form};
+use super::{blocks, command_text, read_form, verified_body};
 use crate::chat::ChatState;
-use crate::chat::request::{Taken, take};
+use crate::chat::request::{Taken, bad_request, in_channel, take};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
-use bosun_reconciler::chat::{ChatRequest, words};
+use bosun_reconciler::chat::words;
 use bosun_reconciler::config::{Frontend, Identity};
 use bosun_reconciler::ids::DeliveryId;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
-use tracing::warn;
 
 const SOURCE: &str = "slack";
 
@@ -73,41 +72,30 @@ pub async fn receive(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let metrics = &state.metrics;
-    let Ok(body) = body else {
-        metrics.event_rejected(SOURCE, "unreadable_body");
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    let body = match verified_body(&state, &headers, body, "request") {
+        Ok(body) => body,
+        Err(status) => return status.into_response(),
     };
-    if let Err(error) = check(state.slack.as_ref(), &headers, &body) {
-        warn!(%error, "refused a Slack request");
-        metrics.event_rejected(SOURCE, error.metric_label());
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
     let command: SlashCommand = match read_form(&body).await {
         Ok(command) => command,
         Err(error) => {
             metrics.event_rejected(SOURCE, "malformed");
-            return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+            return bad_request(&error);
         }
     };
     let Ok(delivery) = DeliveryId::new(SOURCE, &command.trigger_id) else {
         metrics.event_rejected(SOURCE, "malformed");
-        let error = "trigger_id is not a usable id";
-        return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+        return bad_request("trigger_id is not a usable id");
     };
-    let Some(repo) = state.channels.repo_for(&command.channel_id) else {
+    let who = Identity {
+        frontend: Frontend::Slack,
+        id: command.user_id.clone(),
+        groups: Vec::new(),
+    };
+    let text = command_text(&command.command, &command.text);
+    let Some(request) = in_channel(&state, &delivery, who, &command.channel_id, text) else {
         metrics.event_rejected(SOURCE, "unlinked_channel");
         return ack("ephemeral", &words::unlinked_channel(&command.channel_id));
-    };
-    let request = ChatRequest {
-        id: delivery.as_str().to_owned(),
-        who: Identity {
-            frontend: Frontend::Slack,
-            id: command.user_id.clone(),
-            groups: Vec::new(),
-        },
-        channel: command.channel_id.clone(),
-        repo,
-        text: command_text(&command.command, &command.text),
     };
     let taken = take(&state, SOURCE, delivery, request).await;
     answer(&taken, &command.user_id)

@@ -6,15 +6,15 @@
 //! buttons (open the pull request) need nothing from bosun and are
 //! acknowledged only.
 
-use super::{check, read_form};
+use super::{read_form, verified_body};
 use crate::chat::ChatState;
-use crate::chat::request::{Taken, take};
+use crate::chat::request::{Taken, bad_request, in_channel, take};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Json, Response};
-use bosun_reconciler::chat::{ChatRequest, words};
+use axum::response::{IntoResponse, Response};
+use bosun_reconciler::chat::words;
 use bosun_reconciler::config::{Frontend, Identity};
 use bosun_reconciler::ids::DeliveryId;
 use serde::Deserialize;
@@ -52,10 +52,6 @@ struct Action {
     value: Option<String>,
 }
 
-fn bad_request(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
-}
-
 /// Tells the clicker alone, through the interaction's `response_url`.
 fn tell_clicker(response_url: Option<String>, text: String) {
     let Some(url) = response_url else { return };
@@ -82,15 +78,10 @@ pub async fn receive(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let metrics = &state.metrics;
-    let Ok(body) = body else {
-        metrics.event_rejected(SOURCE, "unreadable_body");
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    let body = match verified_body(&state, &headers, body, "interaction") {
+        Ok(body) => body,
+        Err(status) => return status.into_response(),
     };
-    if let Err(error) = check(state.slack.as_ref(), &headers, &body) {
-        warn!(%error, "refused a Slack interaction");
-        metrics.event_rejected(SOURCE, error.metric_label());
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
     let payload: Payload = match read_form::<Form>(&body)
         .await
         .and_then(|form| serde_json::from_str(&form.payload).map_err(|e| e.to_string()))
@@ -117,20 +108,14 @@ pub async fn receive(
     let Ok(delivery) = DeliveryId::new(SOURCE, &payload.trigger_id) else {
         return bad_request("trigger_id is not a usable id");
     };
-    let Some(repo) = state.channels.repo_for(&channel) else {
+    let who = Identity {
+        frontend: Frontend::Slack,
+        id: payload.user.id.clone(),
+        groups: Vec::new(),
+    };
+    let Some(request) = in_channel(&state, &delivery, who, &channel, text) else {
         tell_clicker(payload.response_url, words::unlinked_channel(&channel));
         return StatusCode::OK.into_response();
-    };
-    let request = ChatRequest {
-        id: delivery.as_str().to_owned(),
-        who: Identity {
-            frontend: Frontend::Slack,
-            id: payload.user.id.clone(),
-            groups: Vec::new(),
-        },
-        channel,
-        repo,
-        text,
     };
     match take(&state, SOURCE, delivery, request).await {
         Taken::Accepted { .. } | Taken::Duplicate { .. } => {}

@@ -8,7 +8,16 @@ pub mod interactions;
 pub mod sink;
 pub mod verify;
 
+use crate::chat::ChatState;
+use crate::chat::request::readable_body;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
 use secrecy::SecretString;
+use tracing::warn;
+
+/// The metrics source of every Slack route.
+const SOURCE: &str = "slack";
 
 /// What the Slack routes need.
 #[derive(Debug, Clone)]
@@ -69,6 +78,24 @@ pub(crate) fn check(
         body,
         chrono::Utc::now().timestamp(),
     )
+}
+
+/// A Slack route's raw body once it is readable and signed; otherwise the
+/// status to answer (413 or 401), counted (and a refusal logged as `refused a Slack
+/// {what}`).
+pub(crate) fn verified_body(
+    state: &ChatState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    what: &str,
+) -> Result<Bytes, StatusCode> {
+    let body = readable_body(state, SOURCE, body)?;
+    if let Err(error) = check(state.slack.as_ref(), headers, &body) {
+        warn!(%error, "refused a Slack {what}");
+        state.metrics.event_rejected(SOURCE, error.metric_label());
+        return Err(StatusCode::UNAUTHORIZED);
+    }
+    Ok(body)
 }
 
 #[cfg(test)]
