@@ -75,7 +75,7 @@ pub async fn reconcile(
             store: ctx.store,
             config,
             service,
-            cluster: ctx.cluster,
+            cluster: ctx.services.cluster,
             now: Utc::now(),
         };
         crate::terraform::autoplan::reconcile_pr(&tf, &pr).await?;
