@@ -12,7 +12,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 use support::github::{BOT_LOGIN, FakePr, GitHubFake};
-use support::harness::{FLUX_KEY, Harness, SECRET, flux_event, payload};
+use support::harness::{FLUX_KEY, Harness, SECRET, closed_merged, flux_event, payload};
 
 /// notification-controller's documented generic webhook body.
 const DOCS_EXAMPLE: &str = "event.generic-webhook.docs-example";
@@ -276,17 +276,6 @@ async fn merged_promotion() -> (Harness, u64, String) {
     h.start();
     h.settle().await;
     (h, number, merge)
-}
-
-/// GitHub's `pull_request` `closed` payload for a merged `number`.
-fn closed_merged(number: u64, head: &str, merge: &str) -> Vec<u8> {
-    let mut event: Value = serde_json::from_slice(&payload("pull_request.closed")).unwrap();
-    event["number"] = json!(number);
-    event["pull_request"]["number"] = json!(number);
-    event["pull_request"]["merged"] = json!(true);
-    event["pull_request"]["merge_commit_sha"] = json!(merge);
-    event["pull_request"]["head"]["sha"] = json!(head);
-    serde_json::to_vec(&event).unwrap()
 }
 
 /// What prd's Kustomization says, as its Alert (with `env: prd`) sends it.

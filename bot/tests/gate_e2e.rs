@@ -10,44 +10,18 @@ mod support;
 
 use serde_json::{Value, json};
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use support::github::{BOT_LOGIN, FakePr, GitHubFake};
 use support::harness::{Harness, payload};
+use support::tree::{project_root, project_tree, seed_owned};
 
 const REPO: &str = "octo-org/octo-repo";
 const RUN_ID: u64 = 289_782_451;
 const CHECK: &str = "bosun/gate";
 const ARTIFACT: &str = "bosun-trivy-reports";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Every file under `dir` (relative to the project root), with its path from the root.
-fn tree(dir: &str) -> Vec<(String, String)> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, text));
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&root().join(dir), &root(), &mut files);
-    files
-}
-
 /// The policies, as a managed repository has them: `policies/` at its root.
 fn policies() -> Vec<(String, String)> {
-    tree("repo-templates/policies")
+    project_tree("repo-templates/policies")
         .into_iter()
         .map(|(p, t)| (p.replacen("repo-templates/", "", 1), t))
         .collect()
@@ -55,7 +29,12 @@ fn policies() -> Vec<(String, String)> {
 
 /// An upstream Trivy report (`reconciler/tests/fixtures/trivy/`).
 fn trivy(name: &str) -> Vec<u8> {
-    std::fs::read(root().join("reconciler/tests/fixtures/trivy").join(name)).unwrap()
+    std::fs::read(
+        project_root()
+            .join("reconciler/tests/fixtures/trivy")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// A zip archive as `actions/upload-artifact` makes it: the files at its root.
@@ -71,11 +50,7 @@ fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn seed(github: &GitHubFake, files: &[(String, String)], branch: &str, message: &str) -> String {
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    github.seed_files(REPO, branch, &borrowed, message)
+    seed_owned(github, REPO, branch, files, message)
 }
 
 /// A repository with flux-config, the policies and `.bosun.yaml` on main,
@@ -83,7 +58,7 @@ fn seed(github: &GitHubFake, files: &[(String, String)], branch: &str, message: 
 async fn world(bosun_yaml: &str, changes: &[(&str, &str)]) -> (Harness, String) {
     let github = GitHubFake::start().await;
     github.add_repo(REPO);
-    let mut main = tree("flux-config");
+    let mut main = project_tree("flux-config");
     main.extend(policies());
     main.push((".bosun.yaml".to_owned(), bosun_yaml.to_owned()));
     seed(&github, &main, "main", "flux-config and policies");
@@ -141,7 +116,7 @@ fn gate_comment(h: &Harness) -> String {
 }
 
 fn public_ingress_edit() -> String {
-    std::fs::read_to_string(root().join("flux-config/apps/prd/vllm-public-ingress.yaml"))
+    std::fs::read_to_string(project_root().join("flux-config/apps/prd/vllm-public-ingress.yaml"))
         .unwrap()
         .replace(
             "bosun.io/public-ingress: \"intended\"",

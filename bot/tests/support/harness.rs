@@ -44,6 +44,19 @@ pub fn payload(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// GitHub's `pull_request` `closed` payload (the fixture) for a merged
+/// `number` with this head and merge commit.
+pub fn closed_merged(number: u64, head: &str, merge: &str) -> Vec<u8> {
+    use serde_json::{Value, json};
+    let mut event: Value = serde_json::from_slice(&payload("pull_request.closed")).unwrap();
+    event["number"] = json!(number);
+    event["pull_request"]["number"] = json!(number);
+    event["pull_request"]["merged"] = json!(true);
+    event["pull_request"]["merge_commit_sha"] = json!(merge);
+    event["pull_request"]["head"]["sha"] = json!(head);
+    serde_json::to_vec(&event).unwrap()
+}
+
 /// One running bosun over a data directory.
 pub struct Bosun {
     /// The engine.

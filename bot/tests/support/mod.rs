@@ -4,3 +4,4 @@
 pub mod github;
 pub mod harness;
 pub mod monitoring;
+pub mod tree;
