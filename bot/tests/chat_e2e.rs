@@ -14,7 +14,7 @@ use bosun_reconciler::ids::{PrNumber, RepoName};
 use chat_world::{ChatWorld, SLACK_SECRET, slash_body};
 use serde_json::{Value, json};
 use support::github::GitHubFake;
-use support::harness::{closed_merged, flux_event, payload};
+use support::harness::{closed_merged, flux_event};
 use support::tree::seed_flux_config;
 
 /// The repository of the GitHub fixtures (`pull_request.closed` names it).
