@@ -6,20 +6,13 @@
 #[path = "support/git_cli.rs"]
 mod git_cli;
 
+#[path = "support/terraform.rs"]
+mod terraform;
+
 use git_cli::git;
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn require_terraform() {
-    let found = Command::new("terraform")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "`terraform` is not on PATH: run the tests through scripts/test, or `source scripts/tools.sh && install_python_tools` first"
-    );
-}
+use terraform::{init_and_apply, require_terraform};
 
 /// A checkout with one project, `dev`, and the directory of its state.
 fn checkout() -> (tempfile::TempDir, tempfile::TempDir) {
@@ -65,22 +58,7 @@ fn stdout(output: &Output) -> String {
 }
 
 fn apply_by_hand(dir: &Path) {
-    let root = dir.join("terraform/envs/dev");
-    for args in [
-        &["init", "-input=false", "-no-color"][..],
-        &["apply", "-input=false", "-no-color", "-auto-approve"][..],
-    ] {
-        let out = Command::new("terraform")
-            .args(args)
-            .current_dir(&root)
-            .output()
-            .expect("terraform");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    init_and_apply(&dir.join("terraform/envs/dev"));
 }
 
 #[test]
