@@ -95,6 +95,17 @@ fn push_to_main(after: &str) -> Vec<u8> {
     serde_json::to_vec(&json).unwrap()
 }
 
+/// Delivers the `workflow_run` `completed` of `head` as `delivery`, and
+/// waits for bosun.
+async fn run_completed(h: &Harness, delivery: &str, head: &str) {
+    assert_eq!(
+        h.deliver("workflow_run", delivery, workflow_run(head))
+            .await,
+        202
+    );
+    h.settle().await;
+}
+
 fn gate(h: &Harness, head: &str) -> support::github::FakeCheckRun {
     let runs: Vec<_> = h
         .github
@@ -162,11 +173,7 @@ async fn a_completed_trivy_run_fails_the_gate_with_scan_and_policy_tables() {
         zip_of(&[("lcov.json", b"{}".to_vec())]),
     );
     h.github.add_artifact(REPO, RUN_ID, ARTIFACT, archive);
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &head).await;
 
     let done = gate(&h, &head);
     assert_eq!(done.status, "completed");
@@ -198,11 +205,7 @@ async fn a_completed_trivy_run_fails_the_gate_with_scan_and_policy_tables() {
     assert_eq!(fetched("/_blobs/artifacts/"), [200]);
 
     // A redelivery under a new id (GitHub re-sends on a re-run) downloads nothing again.
-    assert_eq!(
-        h.deliver("workflow_run", "wr-2", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-2", &head).await;
     assert_eq!(fetched("/_blobs/artifacts/"), [200]);
     assert_eq!(gate(&h, &head).conclusion.as_deref(), Some("failure"));
     h.github.assert_no_unexpected_requests();
@@ -217,11 +220,7 @@ async fn live_ignores_and_thresholds_let_a_clean_change_pass() {
     let (h, head) = world("gate:\n  fail_on: [CRITICAL, HIGH]\n", &changes).await;
     let archive = zip_of(&[("trivy-image.json", trivy("image-alpine-39.json"))]);
     h.github.add_artifact(REPO, RUN_ID, ARTIFACT, archive);
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &head).await;
     let done = gate(&h, &head);
     assert_eq!(done.conclusion.as_deref(), Some("success"), "{done:#?}");
     let summary = done.summary.unwrap_or_default();
@@ -243,11 +242,7 @@ async fn a_pull_request_editing_a_policy_is_judged_by_the_default_branch() {
         trivy("image-alpine-39-skip.no-results.json"),
     )]);
     h.github.add_artifact(REPO, RUN_ID, ARTIFACT, archive);
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &head).await;
     let done = gate(&h, &head);
     assert_eq!(done.conclusion.as_deref(), Some("failure"), "{done:#?}");
     assert_eq!(done.title.as_deref(), Some("Blocked: 1 policy denial"));
@@ -291,11 +286,7 @@ async fn an_archive_that_is_not_a_zip_fails_the_gate_with_a_clear_reason() {
     let (h, head) = world("gate: {}\n", &[("README.md", "docs\n")]).await;
     h.github
         .add_artifact(REPO, RUN_ID, ARTIFACT, b"not a zip".to_vec());
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &head).await;
     let done = gate(&h, &head);
     assert_eq!(done.conclusion.as_deref(), Some("failure"));
     assert_eq!(done.title.as_deref(), Some("Could not judge one input"));
@@ -324,12 +315,7 @@ async fn a_new_push_is_judged_on_its_own_head_with_its_own_reports() {
     let (h, first) = world("gate: {}\n", &changes).await;
     let archive = || zip_of(&[("trivy-image.json", trivy("image-alpine-39.json"))]);
     h.github.add_artifact(REPO, RUN_ID, ARTIFACT, archive());
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&first))
-            .await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &first).await;
     assert_eq!(gate(&h, &first).conclusion.as_deref(), Some("failure"));
 
     // The author renews the ignore entry; the new head waits for its own scan.

@@ -324,6 +324,15 @@ impl ChatWorld {
             .collect()
     }
 
+    /// Every `chat.postMessage` Slack received, in order.
+    pub async fn slack_posts(&self) -> Vec<SlackCall> {
+        self.slack_calls()
+            .await
+            .into_iter()
+            .filter(|c| c.method == "chat.postMessage")
+            .collect()
+    }
+
     /// Every request Discord received: method, path and JSON body.
     pub async fn discord_calls(&self) -> Vec<(String, String, serde_json::Value)> {
         self.discord
