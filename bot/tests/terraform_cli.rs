@@ -9,9 +9,9 @@ mod git_cli;
 #[path = "support/terraform.rs"]
 mod terraform;
 
-use git_cli::git;
+use git_cli::{git, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use terraform::{init_and_apply, require_terraform};
 
 /// A checkout with one project, `dev`, and the directory of its state.
@@ -40,21 +40,9 @@ fn checkout() -> (tempfile::TempDir, tempfile::TempDir) {
     (dir, state)
 }
 
+/// `bosun args` on the checkout `dir`, as alice.
 fn bosun(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bosun"))
-        .args(args)
-        .arg("--repo")
-        .arg(dir)
-        .arg("--data-dir")
-        .arg(dir.join(".bosun"))
-        .env("USER", "alice")
-        .env_remove("BOSUN_LOG")
-        .output()
-        .expect("bosun runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    git_cli::bosun(dir, "alice", args)
 }
 
 fn apply_by_hand(dir: &Path) {
