@@ -14,7 +14,7 @@ use bosun_reconciler::ids::{PrNumber, RepoName};
 use chat_world::{ChatWorld, SLACK_SECRET, slash_body};
 use serde_json::{Value, json};
 use support::github::GitHubFake;
-use support::harness::{closed_merged, flux_event};
+use support::harness::{closed_merged, flux_event, stg_to_prd_promotion};
 use support::tree::seed_flux_config;
 
 /// The repository of the GitHub fixtures (`pull_request.closed` names it).
@@ -296,22 +296,7 @@ async fn a_promotion_asked_on_a_pull_request_is_followed_in_the_environments_cha
     );
     let w = ChatWorld::start(github, &format!("{CHANNEL}={REPO}")).await;
     let repo: RepoName = REPO.parse().unwrap();
-    let record = bosun_reconciler::promotion::PromotionRecord {
-        repo: repo.clone(),
-        from: "stg".to_owned(),
-        to: "prd".to_owned(),
-        number: PrNumber(number),
-        url: format!("https://github.com/{REPO}/pull/{number}"),
-        branch: "bosun/promote/stg-to-prd".to_owned(),
-        asked_by: "forge:octocat".to_owned(),
-        asked_where: format!("{REPO}#1"),
-        moves: Vec::new(),
-        previous: Vec::new(),
-        opened_at: chrono::Utc::now(),
-        merged_sha: None,
-        merged_at: None,
-        applied: None,
-    };
+    let record = stg_to_prd_promotion(REPO, number);
     bosun_reconciler::promotion::Promotions::new(w.engine.store().as_ref())
         .save(&record)
         .unwrap();

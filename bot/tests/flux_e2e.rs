@@ -12,7 +12,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 use support::github::{BOT_LOGIN, FakePr, GitHubFake};
-use support::harness::{FLUX_KEY, Harness, SECRET, closed_merged, flux_event, payload};
+use support::harness::{
+    FLUX_KEY, Harness, SECRET, closed_merged, flux_event, stg_to_prd_promotion,
+};
 
 /// notification-controller's documented generic webhook body.
 const DOCS_EXAMPLE: &str = "event.generic-webhook.docs-example";
@@ -242,25 +244,13 @@ async fn merged_promotion() -> (Harness, u64, String) {
     let h = Harness::new(github).await;
     let repo: RepoName = REPO.parse().unwrap();
     let record = PromotionRecord {
-        repo: repo.clone(),
-        from: "stg".to_owned(),
-        to: "prd".to_owned(),
-        number: PrNumber(number),
-        url: format!("https://github.com/{REPO}/pull/{number}"),
-        branch: "bosun/promote/stg-to-prd".to_owned(),
-        asked_by: "forge:octocat".to_owned(),
-        asked_where: format!("{REPO}#1"),
         moves: vec![MovedVersion {
             app: "vllm-openai".to_owned(),
             kind: "image".to_owned(),
             from_version: "v0.6.2".to_owned(),
             to_version: "v0.6.3".to_owned(),
         }],
-        previous: Vec::new(),
-        opened_at: chrono::Utc::now(),
-        merged_sha: None,
-        merged_at: None,
-        applied: None,
+        ..stg_to_prd_promotion(REPO, number)
     };
     Promotions::new(h.bosun().engine.store().as_ref())
         .save(&record)

@@ -59,6 +59,30 @@ pub fn closed_merged(number: u64, head: &str, merge: &str) -> Vec<u8> {
     serde_json::to_vec(&event).unwrap()
 }
 
+/// The record of a `/promote stg prd` asked on `repo#1` by octocat that
+/// opened pull request `number`, moving nothing yet and not merged.
+pub fn stg_to_prd_promotion(
+    repo: &str,
+    number: u64,
+) -> bosun_reconciler::promotion::PromotionRecord {
+    bosun_reconciler::promotion::PromotionRecord {
+        repo: repo.parse().unwrap(),
+        from: "stg".to_owned(),
+        to: "prd".to_owned(),
+        number: bosun_reconciler::ids::PrNumber(number),
+        url: format!("https://github.com/{repo}/pull/{number}"),
+        branch: "bosun/promote/stg-to-prd".to_owned(),
+        asked_by: "forge:octocat".to_owned(),
+        asked_where: format!("{repo}#1"),
+        moves: Vec::new(),
+        previous: Vec::new(),
+        opened_at: chrono::Utc::now(),
+        merged_sha: None,
+        merged_at: None,
+        applied: None,
+    }
+}
+
 /// One running bosun over a data directory.
 pub struct Bosun {
     /// The engine.
