@@ -13,41 +13,41 @@ use support::github::GitHubFake;
 use support::harness::{ALERTMANAGER_TOKEN, Harness};
 use support::monitoring;
 
-/// Three GPUs hot in prd: three alerts of one group.
-const FIRING_RULE: &str = r#"
+/// The `GpuHot` rule of prd (one group) with this expression.
+fn gpu_hot_rule(expr: &str) -> String {
+    format!(
+        r#"
 groups:
   - name: gpu
     interval: 1s
     rules:
       - alert: GpuHot
-        expr: >-
-          label_replace(vector(1), "gpu", "0", "", "")
-          or label_replace(vector(1), "gpu", "1", "", "")
-          or label_replace(vector(1), "gpu", "2", "", "")
+        expr: {expr}
         for: 0s
         labels:
           env: prd
           severity: warning
         annotations:
-          summary: "GPU {{ $labels.gpu }} is hot"
-"#;
+          summary: "GPU {{{{ $labels.gpu }}}} is hot"
+"#
+    )
+}
+
+/// Three GPUs hot in prd: three alerts of one group.
+fn firing_rule() -> String {
+    gpu_hot_rule(
+        r#">-
+          label_replace(vector(1), "gpu", "0", "", "")
+          or label_replace(vector(1), "gpu", "1", "", "")
+          or label_replace(vector(1), "gpu", "2", "", "")"#,
+    )
+}
 
 /// The same rule (same name and labels, so Prometheus keeps its state
 /// across the reload), no longer holding.
-const RESOLVED_RULE: &str = r#"
-groups:
-  - name: gpu
-    interval: 1s
-    rules:
-      - alert: GpuHot
-        expr: vector(1) < 0
-        for: 0s
-        labels:
-          env: prd
-          severity: warning
-        annotations:
-          summary: "GPU {{ $labels.gpu }} is hot"
-"#;
+fn resolved_rule() -> String {
+    gpu_hot_rule("vector(1) < 0")
+}
 
 fn alertmanager_config(bosun: std::net::SocketAddr, token: &str) -> String {
     // The receiver lists bosun twice: every notification arrives twice,
@@ -131,7 +131,11 @@ async fn a_real_alertmanager_fed_by_a_real_rule_makes_one_thread_updated_when_it
         &alertmanager_config(bosun, ALERTMANAGER_TOKEN),
     );
     am.ready().await;
-    let prom = monitoring::prometheus(prom_dir.path(), &prometheus_config(am.address), FIRING_RULE);
+    let prom = monitoring::prometheus(
+        prom_dir.path(),
+        &prometheus_config(am.address),
+        &firing_rule(),
+    );
     prom.ready().await;
     let logs = || format!("alertmanager:\n{}\nprometheus:\n{}", am.log(), prom.log());
 
@@ -152,7 +156,7 @@ async fn a_real_alertmanager_fed_by_a_real_rule_makes_one_thread_updated_when_it
     }
 
     // The rule stops holding: Prometheus resolves its alerts at once.
-    std::fs::write(prom.dir.join("rules.yml"), RESOLVED_RULE).unwrap();
+    std::fs::write(prom.dir.join("rules.yml"), resolved_rule()).unwrap();
     prom.reload().await;
     let resolved = until(
         &h,

@@ -13,9 +13,9 @@ use bosun::chat::slack::verify::sign;
 use bosun_reconciler::ids::{PrNumber, RepoName};
 use chat_world::{ChatWorld, SLACK_SECRET, slash_body};
 use serde_json::{Value, json};
-use std::path::Path;
 use support::github::GitHubFake;
-use support::harness::{flux_event, payload};
+use support::harness::{closed_merged, flux_event, stg_to_prd_promotion};
+use support::tree::seed_flux_config;
 
 /// The repository of the GitHub fixtures (`pull_request.closed` names it).
 const REPO: &str = "Codertocat/Hello-World";
@@ -23,37 +23,10 @@ const CHANNEL: &str = "C0PLATFORM";
 const SRE: &str = "U0SRE";
 const DEV: &str = "U0DEV";
 
-fn flux_config() -> Vec<(String, String)> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, text));
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    walk(&root.join("flux-config"), &root, &mut files);
-    files
-}
-
 async fn world() -> ChatWorld {
     let github = GitHubFake::start().await;
     github.add_repo(REPO);
-    let files = flux_config();
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    github.seed_files(REPO, "main", &borrowed, "flux-config");
+    seed_flux_config(&github, REPO);
     github.set_file(
         REPO,
         ".bosun.yaml",
@@ -66,17 +39,6 @@ async fn world() -> ChatWorld {
         &format!("{CHANNEL}={REPO},1500000000000000001={REPO}"),
     )
     .await
-}
-
-/// GitHub's `pull_request` `closed` payload for a merged `number`.
-fn closed_merged(number: u64, head: &str, merge: &str) -> Vec<u8> {
-    let mut event: Value = serde_json::from_slice(&payload("pull_request.closed")).unwrap();
-    event["number"] = json!(number);
-    event["pull_request"]["number"] = json!(number);
-    event["pull_request"]["merged"] = json!(true);
-    event["pull_request"]["merge_commit_sha"] = json!(merge);
-    event["pull_request"]["head"]["sha"] = json!(head);
-    serde_json::to_vec(&event).unwrap()
 }
 
 /// prd's Kustomization, as its Alert (with `env: prd`) reports it.
@@ -334,22 +296,7 @@ async fn a_promotion_asked_on_a_pull_request_is_followed_in_the_environments_cha
     );
     let w = ChatWorld::start(github, &format!("{CHANNEL}={REPO}")).await;
     let repo: RepoName = REPO.parse().unwrap();
-    let record = bosun_reconciler::promotion::PromotionRecord {
-        repo: repo.clone(),
-        from: "stg".to_owned(),
-        to: "prd".to_owned(),
-        number: PrNumber(number),
-        url: format!("https://github.com/{REPO}/pull/{number}"),
-        branch: "bosun/promote/stg-to-prd".to_owned(),
-        asked_by: "forge:octocat".to_owned(),
-        asked_where: format!("{REPO}#1"),
-        moves: Vec::new(),
-        previous: Vec::new(),
-        opened_at: chrono::Utc::now(),
-        merged_sha: None,
-        merged_at: None,
-        applied: None,
-    };
+    let record = stg_to_prd_promotion(REPO, number);
     bosun_reconciler::promotion::Promotions::new(w.engine.store().as_ref())
         .save(&record)
         .unwrap();

@@ -214,12 +214,7 @@ async fn a_button_click_is_a_new_request_rechecked_for_the_clicker() {
         .await;
     assert_eq!(status, StatusCode::OK);
     w.settle().await;
-    let posts: Vec<_> = w
-        .slack_calls()
-        .await
-        .into_iter()
-        .filter(|c| c.method == "chat.postMessage")
-        .collect();
+    let posts = w.slack_posts().await;
     assert_eq!(
         posts.len(),
         2,
@@ -272,12 +267,7 @@ async fn slacks_rate_limit_is_honoured_and_the_answer_is_posted_once() {
     assert_eq!(status, StatusCode::OK);
     let started = std::time::Instant::now();
     w.settle().await;
-    let posts: Vec<_> = w
-        .slack_calls()
-        .await
-        .into_iter()
-        .filter(|c| c.method == "chat.postMessage")
-        .collect();
+    let posts = w.slack_posts().await;
     assert_eq!(
         posts.len(),
         2,

@@ -4,10 +4,10 @@
 #[path = "support/git_cli.rs"]
 mod git_cli;
 
-use git_cli::git;
+use git_cli::{bosun, git, stdout};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
 /// A checkout whose `.bosun.yaml` makes `alice` a platform engineer.
 fn checkout() -> tempfile::TempDir {
@@ -21,23 +21,6 @@ fn checkout() -> tempfile::TempDir {
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-q", "-m", "init"]);
     dir
-}
-
-fn bosun(dir: &Path, user: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bosun"))
-        .args(args)
-        .arg("--repo")
-        .arg(dir)
-        .arg("--data-dir")
-        .arg(dir.join(".bosun"))
-        .env("USER", user)
-        .env_remove("BOSUN_LOG")
-        .output()
-        .expect("bosun runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Copies the project's `flux-config/` into the checkout and commits it.

@@ -11,7 +11,7 @@ mod prom;
 use bosun::cost::chart::{PngChart, SIZE};
 use bosun::cost::prometheus::PrometheusConnector;
 use bosun_commands::Env;
-use bosun_reconciler::ask::{LocalAsk, Verdict, handle_local_with};
+use bosun_reconciler::ask::{Answer, LocalAsk, Verdict, handle_local_with};
 use bosun_reconciler::config::{Frontend, RepoConfig};
 use bosun_reconciler::cost::{self, CostDeps, EnvCost, Missing, NamespaceCost, Window};
 use bosun_reconciler::ids::RepoName;
@@ -218,6 +218,26 @@ async fn the_chart_is_a_png_of_the_namespaces(world: &World) {
     assert!(colours.contains(&[230_u8, 126, 34][..]), "no idle bars");
 }
 
+/// `ask` answered as `bosun ask` would, with this cost service and no Terraform.
+async fn ask_with_cost(
+    forge: &MemoryForge,
+    store: &SledStore,
+    deps: &CostDeps,
+    ask: &LocalAsk,
+) -> Answer {
+    handle_local_with(
+        forge,
+        store as &dyn Store,
+        bosun_reconciler::ask::LocalServices {
+            terraform: None,
+            cost: Some(deps),
+        },
+        ask,
+    )
+    .await
+    .unwrap()
+}
+
 async fn cost_replies_with_the_report_and_posts_a_notice_with_the_chart(world: &World) {
     let server = &world.server;
     let forge = MemoryForge::new();
@@ -239,17 +259,7 @@ async fn cost_replies_with_the_report_and_posts_a_notice_with_the_chart(world: &
         text: "/cost prd --period 1d".into(),
         dry_run: false,
     };
-    let answer = handle_local_with(
-        &forge,
-        &store as &dyn Store,
-        bosun_reconciler::ask::LocalServices {
-            terraform: None,
-            cost: Some(&deps),
-        },
-        &ask,
-    )
-    .await
-    .unwrap();
+    let answer = ask_with_cost(&forge, &store, &deps, &ask).await;
     assert_eq!(answer.verdict, Verdict::Succeeded, "{}", answer.reply);
     assert!(
         answer.reply.contains("## GPU cost, last 1d"),
@@ -277,17 +287,7 @@ async fn cost_replies_with_the_report_and_posts_a_notice_with_the_chart(world: &
         text: "/cost dev".into(),
         ..ask
     };
-    let answer = handle_local_with(
-        &forge,
-        &store as &dyn Store,
-        bosun_reconciler::ask::LocalServices {
-            terraform: None,
-            cost: Some(&deps),
-        },
-        &ask,
-    )
-    .await
-    .unwrap();
+    let answer = ask_with_cost(&forge, &store, &deps, &ask).await;
     assert_eq!(answer.verdict, Verdict::NotAvailable);
     assert!(
         answer.reply.contains("not set up for dev (set up: prd)"),

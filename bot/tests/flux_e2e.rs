@@ -12,7 +12,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 use support::github::{BOT_LOGIN, FakePr, GitHubFake};
-use support::harness::{FLUX_KEY, Harness, SECRET, flux_event, payload};
+use support::harness::{
+    FLUX_KEY, Harness, SECRET, closed_merged, flux_event, stg_to_prd_promotion,
+};
 
 /// notification-controller's documented generic webhook body.
 const DOCS_EXAMPLE: &str = "event.generic-webhook.docs-example";
@@ -242,25 +244,13 @@ async fn merged_promotion() -> (Harness, u64, String) {
     let h = Harness::new(github).await;
     let repo: RepoName = REPO.parse().unwrap();
     let record = PromotionRecord {
-        repo: repo.clone(),
-        from: "stg".to_owned(),
-        to: "prd".to_owned(),
-        number: PrNumber(number),
-        url: format!("https://github.com/{REPO}/pull/{number}"),
-        branch: "bosun/promote/stg-to-prd".to_owned(),
-        asked_by: "forge:octocat".to_owned(),
-        asked_where: format!("{REPO}#1"),
         moves: vec![MovedVersion {
             app: "vllm-openai".to_owned(),
             kind: "image".to_owned(),
             from_version: "v0.6.2".to_owned(),
             to_version: "v0.6.3".to_owned(),
         }],
-        previous: Vec::new(),
-        opened_at: chrono::Utc::now(),
-        merged_sha: None,
-        merged_at: None,
-        applied: None,
+        ..stg_to_prd_promotion(REPO, number)
     };
     Promotions::new(h.bosun().engine.store().as_ref())
         .save(&record)
@@ -276,17 +266,6 @@ async fn merged_promotion() -> (Harness, u64, String) {
     h.start();
     h.settle().await;
     (h, number, merge)
-}
-
-/// GitHub's `pull_request` `closed` payload for a merged `number`.
-fn closed_merged(number: u64, head: &str, merge: &str) -> Vec<u8> {
-    let mut event: Value = serde_json::from_slice(&payload("pull_request.closed")).unwrap();
-    event["number"] = json!(number);
-    event["pull_request"]["number"] = json!(number);
-    event["pull_request"]["merged"] = json!(true);
-    event["pull_request"]["merge_commit_sha"] = json!(merge);
-    event["pull_request"]["head"]["sha"] = json!(head);
-    serde_json::to_vec(&event).unwrap()
 }
 
 /// What prd's Kustomization says, as its Alert (with `env: prd`) sends it.

@@ -10,44 +10,18 @@ mod support;
 
 use serde_json::{Value, json};
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use support::github::{BOT_LOGIN, FakePr, GitHubFake};
 use support::harness::{Harness, payload};
+use support::tree::{project_root, project_tree, seed_owned};
 
 const REPO: &str = "octo-org/octo-repo";
 const RUN_ID: u64 = 289_782_451;
 const CHECK: &str = "bosun/gate";
 const ARTIFACT: &str = "bosun-trivy-reports";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Every file under `dir` (relative to the project root), with its path from the root.
-fn tree(dir: &str) -> Vec<(String, String)> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, text));
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&root().join(dir), &root(), &mut files);
-    files
-}
-
 /// The policies, as a managed repository has them: `policies/` at its root.
 fn policies() -> Vec<(String, String)> {
-    tree("repo-templates/policies")
+    project_tree("repo-templates/policies")
         .into_iter()
         .map(|(p, t)| (p.replacen("repo-templates/", "", 1), t))
         .collect()
@@ -55,7 +29,12 @@ fn policies() -> Vec<(String, String)> {
 
 /// An upstream Trivy report (`reconciler/tests/fixtures/trivy/`).
 fn trivy(name: &str) -> Vec<u8> {
-    std::fs::read(root().join("reconciler/tests/fixtures/trivy").join(name)).unwrap()
+    std::fs::read(
+        project_root()
+            .join("reconciler/tests/fixtures/trivy")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// A zip archive as `actions/upload-artifact` makes it: the files at its root.
@@ -71,11 +50,7 @@ fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn seed(github: &GitHubFake, files: &[(String, String)], branch: &str, message: &str) -> String {
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    github.seed_files(REPO, branch, &borrowed, message)
+    seed_owned(github, REPO, branch, files, message)
 }
 
 /// A repository with flux-config, the policies and `.bosun.yaml` on main,
@@ -83,7 +58,7 @@ fn seed(github: &GitHubFake, files: &[(String, String)], branch: &str, message: 
 async fn world(bosun_yaml: &str, changes: &[(&str, &str)]) -> (Harness, String) {
     let github = GitHubFake::start().await;
     github.add_repo(REPO);
-    let mut main = tree("flux-config");
+    let mut main = project_tree("flux-config");
     main.extend(policies());
     main.push((".bosun.yaml".to_owned(), bosun_yaml.to_owned()));
     seed(&github, &main, "main", "flux-config and policies");
@@ -120,6 +95,17 @@ fn push_to_main(after: &str) -> Vec<u8> {
     serde_json::to_vec(&json).unwrap()
 }
 
+/// Delivers the `workflow_run` `completed` of `head` as `delivery`, and
+/// waits for bosun.
+async fn run_completed(h: &Harness, delivery: &str, head: &str) {
+    assert_eq!(
+        h.deliver("workflow_run", delivery, workflow_run(head))
+            .await,
+        202
+    );
+    h.settle().await;
+}
+
 fn gate(h: &Harness, head: &str) -> support::github::FakeCheckRun {
     let runs: Vec<_> = h
         .github
@@ -141,7 +127,7 @@ fn gate_comment(h: &Harness) -> String {
 }
 
 fn public_ingress_edit() -> String {
-    std::fs::read_to_string(root().join("flux-config/apps/prd/vllm-public-ingress.yaml"))
+    std::fs::read_to_string(project_root().join("flux-config/apps/prd/vllm-public-ingress.yaml"))
         .unwrap()
         .replace(
             "bosun.io/public-ingress: \"intended\"",
@@ -187,11 +173,7 @@ async fn a_completed_trivy_run_fails_the_gate_with_scan_and_policy_tables() {
         zip_of(&[("lcov.json", b"{}".to_vec())]),
     );
     h.github.add_artifact(REPO, RUN_ID, ARTIFACT, archive);
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &head).await;
 
     let done = gate(&h, &head);
     assert_eq!(done.status, "completed");
@@ -223,11 +205,7 @@ async fn a_completed_trivy_run_fails_the_gate_with_scan_and_policy_tables() {
     assert_eq!(fetched("/_blobs/artifacts/"), [200]);
 
     // A redelivery under a new id (GitHub re-sends on a re-run) downloads nothing again.
-    assert_eq!(
-        h.deliver("workflow_run", "wr-2", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-2", &head).await;
     assert_eq!(fetched("/_blobs/artifacts/"), [200]);
     assert_eq!(gate(&h, &head).conclusion.as_deref(), Some("failure"));
     h.github.assert_no_unexpected_requests();
@@ -242,11 +220,7 @@ async fn live_ignores_and_thresholds_let_a_clean_change_pass() {
     let (h, head) = world("gate:\n  fail_on: [CRITICAL, HIGH]\n", &changes).await;
     let archive = zip_of(&[("trivy-image.json", trivy("image-alpine-39.json"))]);
     h.github.add_artifact(REPO, RUN_ID, ARTIFACT, archive);
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &head).await;
     let done = gate(&h, &head);
     assert_eq!(done.conclusion.as_deref(), Some("success"), "{done:#?}");
     let summary = done.summary.unwrap_or_default();
@@ -268,11 +242,7 @@ async fn a_pull_request_editing_a_policy_is_judged_by_the_default_branch() {
         trivy("image-alpine-39-skip.no-results.json"),
     )]);
     h.github.add_artifact(REPO, RUN_ID, ARTIFACT, archive);
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &head).await;
     let done = gate(&h, &head);
     assert_eq!(done.conclusion.as_deref(), Some("failure"), "{done:#?}");
     assert_eq!(done.title.as_deref(), Some("Blocked: 1 policy denial"));
@@ -316,11 +286,7 @@ async fn an_archive_that_is_not_a_zip_fails_the_gate_with_a_clear_reason() {
     let (h, head) = world("gate: {}\n", &[("README.md", "docs\n")]).await;
     h.github
         .add_artifact(REPO, RUN_ID, ARTIFACT, b"not a zip".to_vec());
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&head)).await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &head).await;
     let done = gate(&h, &head);
     assert_eq!(done.conclusion.as_deref(), Some("failure"));
     assert_eq!(done.title.as_deref(), Some("Could not judge one input"));
@@ -349,12 +315,7 @@ async fn a_new_push_is_judged_on_its_own_head_with_its_own_reports() {
     let (h, first) = world("gate: {}\n", &changes).await;
     let archive = || zip_of(&[("trivy-image.json", trivy("image-alpine-39.json"))]);
     h.github.add_artifact(REPO, RUN_ID, ARTIFACT, archive());
-    assert_eq!(
-        h.deliver("workflow_run", "wr-1", workflow_run(&first))
-            .await,
-        202
-    );
-    h.settle().await;
+    run_completed(&h, "wr-1", &first).await;
     assert_eq!(gate(&h, &first).conclusion.as_deref(), Some("failure"));
 
     // The author renews the ignore entry; the new head waits for its own scan.

@@ -6,34 +6,12 @@ mod support;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use std::path::Path;
 use support::github::{BOT_LOGIN, FakePr, GitHubFake};
 use support::harness::{Harness, payload};
+use support::tree::seed_flux_config;
 
 const REPO: &str = "runatlantis/atlantis-tests";
 const BRANCH: &str = "bosun/promote/stg-to-prd";
-
-fn flux_config() -> Vec<(String, String)> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, text));
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    walk(&root.join("flux-config"), &root, &mut files);
-    files
-}
 
 /// The Atlantis fixture (a comment on PR #1) with this body and author.
 fn comment(id: u64, body: &str, author: &str) -> Vec<u8> {
@@ -48,12 +26,7 @@ fn comment(id: u64, body: &str, author: &str) -> Vec<u8> {
 async fn world() -> Harness {
     let github = GitHubFake::start().await;
     github.add_repo(REPO);
-    let files = flux_config();
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    github.seed_files(REPO, "main", &borrowed, "flux-config");
+    seed_flux_config(&github, REPO);
     github.set_file(
         REPO,
         ".bosun.yaml",

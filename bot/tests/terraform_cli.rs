@@ -6,20 +6,13 @@
 #[path = "support/git_cli.rs"]
 mod git_cli;
 
-use git_cli::git;
-use std::path::Path;
-use std::process::{Command, Output};
+#[path = "support/terraform.rs"]
+mod terraform;
 
-fn require_terraform() {
-    let found = Command::new("terraform")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "`terraform` is not on PATH: run the tests through scripts/test, or `source scripts/tools.sh && install_python_tools` first"
-    );
-}
+use git_cli::{git, stdout};
+use std::path::Path;
+use std::process::Output;
+use terraform::{init_and_apply, require_terraform};
 
 /// A checkout with one project, `dev`, and the directory of its state.
 fn checkout() -> (tempfile::TempDir, tempfile::TempDir) {
@@ -47,40 +40,13 @@ fn checkout() -> (tempfile::TempDir, tempfile::TempDir) {
     (dir, state)
 }
 
+/// `bosun args` on the checkout `dir`, as alice.
 fn bosun(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bosun"))
-        .args(args)
-        .arg("--repo")
-        .arg(dir)
-        .arg("--data-dir")
-        .arg(dir.join(".bosun"))
-        .env("USER", "alice")
-        .env_remove("BOSUN_LOG")
-        .output()
-        .expect("bosun runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    git_cli::bosun(dir, "alice", args)
 }
 
 fn apply_by_hand(dir: &Path) {
-    let root = dir.join("terraform/envs/dev");
-    for args in [
-        &["init", "-input=false", "-no-color"][..],
-        &["apply", "-input=false", "-no-color", "-auto-approve"][..],
-    ] {
-        let out = Command::new("terraform")
-            .args(args)
-            .current_dir(&root)
-            .output()
-            .expect("terraform");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    init_and_apply(&dir.join("terraform/envs/dev"));
 }
 
 #[test]

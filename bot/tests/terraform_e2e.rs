@@ -11,23 +11,13 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use support::github::{BOT_LOGIN, FakePr, GitHubFake};
 use support::harness::{Harness, payload};
+use support::terraform::{init_and_apply, require_terraform};
 use tempfile::TempDir;
 
 const REPO: &str = "acme/infra";
 const SECRET: &str = "s3cr3t-token-value";
 
 /// Fails with a pointer to the installer when `terraform` is missing.
-fn require_terraform() {
-    let found = std::process::Command::new("terraform")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "`terraform` is not on PATH: run the tests through scripts/test, or `source scripts/tools.sh && install_python_tools` first"
-    );
-}
-
 const BOSUN_YAML: &str = "\
 environments:
   - name: dev
@@ -155,13 +145,14 @@ impl World {
         static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let delivery = format!("pr-{number}-{action}-{seq}");
+        self.deliver("pull_request", &delivery, &json).await;
+    }
+
+    /// Delivers `json` as GitHub would and waits for bosun.
+    async fn deliver(&self, event: &str, delivery: &str, json: &Value) {
         let status = self
             .h
-            .deliver(
-                "pull_request",
-                &delivery,
-                serde_json::to_vec(&json).unwrap(),
-            )
+            .deliver(event, delivery, serde_json::to_vec(json).unwrap())
             .await;
         assert_eq!(status, StatusCode::ACCEPTED);
         self.h.settle().await;
@@ -176,34 +167,35 @@ impl World {
         json["comment"]["body"] = json!(body);
         json["comment"]["user"]["login"] = json!(author);
         json["repository"]["full_name"] = json!(REPO);
-        let status = self
-            .h
-            .deliver(
-                "issue_comment",
-                &format!("comment-{id}"),
-                serde_json::to_vec(&json).unwrap(),
-            )
+        self.deliver("issue_comment", &format!("comment-{id}"), &json)
             .await;
-        assert_eq!(status, StatusCode::ACCEPTED);
-        self.h.settle().await;
-        let marker = format!("<!-- bosun:cmd:{id}:");
-        self.h
-            .github
-            .comments(REPO, number)
-            .into_iter()
-            .find(|c| c.author == BOT_LOGIN && c.body.starts_with(&marker))
-            .map(|c| c.body)
+        self.bot_comment(number, &format!("<!-- bosun:cmd:{id}:"))
             .unwrap_or_default()
     }
 
     fn plan_comment(&self, number: u64, project: &str) -> Option<String> {
-        let marker = format!("<!-- bosun:plan:{project} -->");
+        self.bot_comment(number, &format!("<!-- bosun:plan:{project} -->"))
+    }
+
+    /// bosun's comment on `number` that starts with `marker`.
+    fn bot_comment(&self, number: u64, marker: &str) -> Option<String> {
         self.h
             .github
             .comments(REPO, number)
             .into_iter()
-            .find(|c| c.author == BOT_LOGIN && c.body.starts_with(&marker))
+            .find(|c| c.author == BOT_LOGIN && c.body.starts_with(marker))
             .map(|c| c.body)
+    }
+
+    /// `env`'s `main.tf` in this world, with `extra` at its end.
+    fn env_root(&self, env: &str, extra: &str) -> String {
+        root(self.state.path(), env, extra)
+    }
+
+    /// Opens a pull request from `branch` that changes `env`'s `main.tf` to `text`.
+    async fn open_env_pr(&self, branch: &str, env: &str, text: &str) -> u64 {
+        let path = format!("terraform/envs/{env}/main.tf");
+        self.open_pr(branch, &[(&path, text)]).await
     }
 
     fn state(&self, env: &str) -> Option<String> {
@@ -221,22 +213,7 @@ impl World {
                 std::fs::write(target, text).unwrap();
             }
         }
-        let root = dir.path().join("terraform/envs").join(env);
-        for args in [
-            &["init", "-input=false", "-no-color"][..],
-            &["apply", "-input=false", "-no-color", "-auto-approve"][..],
-        ] {
-            let out = std::process::Command::new("terraform")
-                .args(args)
-                .current_dir(&root)
-                .output()
-                .expect("terraform");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        init_and_apply(&dir.path().join("terraform/envs").join(env));
     }
 
     fn every_text_bosun_wrote(&self) -> String {
@@ -256,6 +233,11 @@ impl World {
         }
         all
     }
+}
+
+/// A `terraform_data` resource `name` with this input, to add to a root.
+fn resource(name: &str, input: &str) -> String {
+    format!("\nresource \"terraform_data\" \"{name}\" {{\n  input = \"{input}\"\n}}\n")
 }
 
 /// Replaces what changes from run to run (ids, durations, versions, paths).
@@ -336,14 +318,8 @@ async fn a_module_change_autoplans_every_env_using_it_and_never_shows_the_secret
 #[tokio::test]
 async fn apply_is_refused_without_approval_and_with_a_stale_plan_then_applies_and_merges() {
     let w = world().await;
-    let prd = root(
-        w.state.path(),
-        "prd",
-        "\nresource \"terraform_data\" \"extra\" {\n  input = \"x\"\n}\n",
-    );
-    let number = w
-        .open_pr("prd-change", &[("terraform/envs/prd/main.tf", &prd)])
-        .await;
+    let prd = w.env_root("prd", &resource("extra", "x"));
+    let number = w.open_env_pr("prd-change", "prd", &prd).await;
     assert!(w.plan_comment(number, "prd").is_some());
     assert!(w.plan_comment(number, "dev").is_none());
 
@@ -404,23 +380,11 @@ async fn apply_is_refused_without_approval_and_with_a_stale_plan_then_applies_an
 async fn a_second_pr_on_the_same_env_is_queued_then_planned_when_the_first_merges() {
     let w = world().await;
     let first = w
-        .open_pr(
-            "first",
-            &[(
-                "terraform/envs/prd/main.tf",
-                &root(w.state.path(), "prd", "# first\n"),
-            )],
-        )
+        .open_env_pr("first", "prd", &w.env_root("prd", "# first\n"))
         .await;
     assert!(w.plan_comment(first, "prd").unwrap().contains("to add"));
     let second = w
-        .open_pr(
-            "second",
-            &[(
-                "terraform/envs/prd/main.tf",
-                &root(w.state.path(), "prd", "# second\n"),
-            )],
-        )
+        .open_env_pr("second", "prd", &w.env_root("prd", "# second\n"))
         .await;
     let queued = w
         .plan_comment(second, "prd")
@@ -430,13 +394,7 @@ async fn a_second_pr_on_the_same_env_is_queued_then_planned_when_the_first_merge
         "{queued}"
     );
     let third = w
-        .open_pr(
-            "third",
-            &[(
-                "terraform/envs/prd/main.tf",
-                &root(w.state.path(), "prd", "# third\n"),
-            )],
-        )
+        .open_env_pr("third", "prd", &w.env_root("prd", "# third\n"))
         .await;
     let queued = w.plan_comment(third, "prd").unwrap();
     assert!(queued.contains("place 2 in line"), "{queued}");
@@ -467,14 +425,8 @@ async fn a_second_pr_on_the_same_env_is_queued_then_planned_when_the_first_merge
 #[tokio::test]
 async fn an_after_merge_env_is_applied_once_the_pr_merges() {
     let w = world().await;
-    let dev = root(
-        w.state.path(),
-        "dev",
-        "\nresource \"terraform_data\" \"later\" {\n  input = \"z\"\n}\n",
-    );
-    let number = w
-        .open_pr("dev-change", &[("terraform/envs/dev/main.tf", &dev)])
-        .await;
+    let dev = w.env_root("dev", &resource("later", "z"));
+    let number = w.open_env_pr("dev-change", "dev", &dev).await;
     assert!(w.plan_comment(number, "dev").is_some());
     let reply = w.comment(number, 701, "sam", "/apply dev").await;
     assert!(reply.contains("applied after merge"), "{reply}");
@@ -507,13 +459,8 @@ async fn drift_tells_merged_but_unapplied_from_an_edited_state_and_closes_its_is
     w.apply_main_by_hand("prd");
     // bosun learns what is applied through its own applies; here an approved
     // pull request applies the current configuration plus nothing new.
-    let same = root(w.state.path(), "prd", "");
-    let number = w
-        .open_pr(
-            "noop",
-            &[("terraform/envs/prd/main.tf", &format!("{same}\n"))],
-        )
-        .await;
+    let same = w.env_root("prd", "");
+    let number = w.open_env_pr("noop", "prd", &format!("{same}\n")).await;
     w.h.github.add_review(REPO, number, "rita", "APPROVED");
     let head = w.h.github.pr(REPO, number).head_sha;
     w.h.github
@@ -532,11 +479,7 @@ async fn drift_tells_merged_but_unapplied_from_an_edited_state_and_closes_its_is
         "main",
         &[(
             "terraform/envs/prd/main.tf",
-            &root(
-                w.state.path(),
-                "prd",
-                "\nresource \"terraform_data\" \"merged\" {\n  input = \"m\"\n}\n",
-            ),
+            &w.env_root("prd", &resource("merged", "m")),
         )],
         "merged without applying",
     );
@@ -596,10 +539,8 @@ async fn drift_tells_merged_but_unapplied_from_an_edited_state_and_closes_its_is
 #[tokio::test]
 async fn a_refusal_lists_every_unmet_requirement_and_runs_nothing() {
     let w = world().await;
-    let prd = root(w.state.path(), "prd", "# one\n");
-    let number = w
-        .open_pr("prd-one", &[("terraform/envs/prd/main.tf", &prd)])
-        .await;
+    let prd = w.env_root("prd", "# one\n");
+    let number = w.open_env_pr("prd-one", "prd", &prd).await;
     let head = w.h.github.pr(REPO, number).head_sha;
     w.h.github.add_review(REPO, number, "rita", "APPROVED");
     w.h.github
@@ -616,13 +557,7 @@ async fn a_refusal_lists_every_unmet_requirement_and_runs_nothing() {
         .await;
     assert!(reply.contains("prd"), "{reply}");
     let other = w
-        .open_pr(
-            "prd-two",
-            &[(
-                "terraform/envs/prd/main.tf",
-                &root(w.state.path(), "prd", "# two\n"),
-            )],
-        )
+        .open_env_pr("prd-two", "prd", &w.env_root("prd", "# two\n"))
         .await;
 
     let reply = w.comment(number, 902, "sam", "/apply prd").await;

@@ -12,6 +12,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tempfile::TempDir;
 
+/// The apply of the plan that `request` saved.
+fn apply_of(request: &PlanRequest) -> ApplyRequest {
+    ApplyRequest {
+        working_dir: request.working_dir.clone(),
+        plan_file: request.plan_file.clone(),
+        binary: None,
+        timeout: Duration::from_secs(120),
+        vars: Vec::new(),
+    }
+}
+
 /// One Terraform root in a temporary directory.
 struct Root {
     dir: TempDir,
@@ -142,13 +153,7 @@ async fn a_saved_plan_applies_and_then_the_root_has_no_changes() {
     assert_eq!(outcome.exit, PlanExit::Changes);
     let request = root.request(true);
     let applied = runner()
-        .apply(&ApplyRequest {
-            working_dir: request.working_dir.clone(),
-            plan_file: request.plan_file.clone(),
-            binary: None,
-            timeout: Duration::from_secs(120),
-            vars: Vec::new(),
-        })
+        .apply(&apply_of(&request))
         .await
         .expect("apply succeeds");
     assert!(
@@ -161,11 +166,8 @@ async fn a_saved_plan_applies_and_then_the_root_has_no_changes() {
     // A saved plan is used once: the state moved on since it was made.
     let stale = runner()
         .apply(&ApplyRequest {
-            working_dir: request.working_dir.clone(),
             plan_file: PathBuf::from("missing.tfplan"),
-            binary: None,
-            timeout: Duration::from_secs(120),
-            vars: Vec::new(),
+            ..apply_of(&request)
         })
         .await
         .expect_err("a missing plan file fails");
@@ -193,13 +195,7 @@ async fn a_workspace_is_selected_or_created_and_keeps_its_own_state() {
         outcome.plan_text
     );
     runner()
-        .apply(&ApplyRequest {
-            working_dir: request.working_dir.clone(),
-            plan_file: request.plan_file.clone(),
-            binary: None,
-            timeout: Duration::from_secs(120),
-            vars: Vec::new(),
-        })
+        .apply(&apply_of(&request))
         .await
         .expect("apply in the workspace");
     let state = root

@@ -8,9 +8,8 @@ use bosun_reconciler::ids::PrNumber;
 use bosun_reconciler::ports::forge::{Access, Forge};
 use bosun_reconciler::promotion::Promotions;
 use bosun_reconciler::testkit::{MemoryForge, sha_of};
-use std::path::Path;
 use std::sync::Arc;
-use support::{Running, repo};
+use support::{Running, flux_config, repo};
 
 const CONFIG: &str = "\
 roles:
@@ -21,29 +20,6 @@ roles:
   dev:
     github_users: [dana]
 ";
-
-/// Every file of the project's `flux-config/`, as (path, text).
-fn flux_config() -> Vec<(String, String)> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, text));
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    walk(&root.join("flux-config"), &root, &mut files);
-    files
-}
 
 /// The engine over a memory forge holding the project's `flux-config/`
 /// (committed two weeks ago), `.bosun.yaml` with the roles above plus

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 use crate::support::github::GitHubFake;
+use crate::support::harness::{send_to, test_engine};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bosun::chat::discord::api::DiscordApi;
@@ -23,7 +24,7 @@ use bosun::github::GitHubForge;
 use bosun::ingress::signature::sign_sha256;
 use bosun::ingress::{AppState, DEFAULT_MAX_BODY, ServiceInfo, app};
 use bosun::metrics::Metrics;
-use bosun_reconciler::engine::{Engine, EngineConfig, EngineDeps};
+use bosun_reconciler::engine::Engine;
 use bosun_reconciler::ports::forge::Forge;
 use bosun_reconciler::ports::notify::Notifier;
 use bosun_reconciler::store::{SledStore, Store};
@@ -32,7 +33,6 @@ use secrecy::SecretString;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tower::ServiceExt;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
@@ -173,19 +173,7 @@ impl ChatWorld {
                 .map(|o| Arc::clone(o) as Arc<dyn Notifier>)
                 .collect(),
         );
-        let engine = Engine::new(EngineDeps {
-            store,
-            forge,
-            observer: metrics.clone(),
-            notifier: Arc::new(notifier),
-            config: EngineConfig {
-                workers: 2,
-                retry_base: Duration::from_millis(5),
-                retry_max: Duration::from_millis(200),
-                resync_every: Duration::from_secs(3600),
-                ..EngineConfig::default()
-            },
-        });
+        let engine = test_engine(store, forge, metrics.clone(), Arc::new(notifier));
         let state = Arc::new(AppState {
             engine: Arc::clone(&engine),
             metrics: metrics.clone(),
@@ -244,20 +232,7 @@ impl ChatWorld {
     }
 
     async fn send(&self, request: Request<Body>) -> (StatusCode, serde_json::Value) {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-        )
+        send_to(&self.router, request).await
     }
 
     /// Posts a form body to a Slack route with these signature headers.
@@ -346,6 +321,15 @@ impl ChatWorld {
                 method: r.url.path().trim_start_matches("/api/").to_owned(),
                 body: serde_json::from_slice(&r.body).unwrap_or_default(),
             })
+            .collect()
+    }
+
+    /// Every `chat.postMessage` Slack received, in order.
+    pub async fn slack_posts(&self) -> Vec<SlackCall> {
+        self.slack_calls()
+            .await
+            .into_iter()
+            .filter(|c| c.method == "chat.postMessage")
             .collect()
     }
 

@@ -1,8 +1,10 @@
-//! Running the real `git` in a test repository, as a person would.
-//! Included with `#[path]` by the tests that need only this.
+//! Running the real `git` and the built `bosun` in a test repository, as a
+//! person would. Included with `#[path]` by the tests that need only this.
+
+#![allow(dead_code)]
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// Runs `git args` in `dir` with a fixed identity; fails the test when git
 /// fails; returns what it printed, trimmed.
@@ -18,4 +20,24 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .expect("git runs");
     assert!(output.status.success(), "git {args:?}: {output:?}");
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Runs the built `bosun args` on the checkout `dir` (data under
+/// `dir/.bosun`) as the user `user`, without `BOSUN_LOG`.
+pub fn bosun(dir: &Path, user: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args(args)
+        .arg("--repo")
+        .arg(dir)
+        .arg("--data-dir")
+        .arg(dir.join(".bosun"))
+        .env("USER", user)
+        .env_remove("BOSUN_LOG")
+        .output()
+        .expect("bosun runs")
+}
+
+/// What `output` printed on stdout.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -12,7 +12,9 @@ use bosun::github::GitHubForge;
 use bosun::ingress::{AppState, DEFAULT_MAX_BODY, ServiceInfo, app, signature::sign_sha256};
 use bosun::metrics::Metrics;
 use bosun_reconciler::engine::{Engine, EngineConfig, EngineDeps};
-use bosun_reconciler::store::SledStore;
+use bosun_reconciler::ports::forge::Forge;
+use bosun_reconciler::ports::notify::Notifier;
+use bosun_reconciler::store::{SledStore, Store};
 use secrecy::SecretString;
 use std::path::Path;
 use std::sync::Arc;
@@ -42,6 +44,43 @@ pub fn payload(name: &str) -> Vec<u8> {
         .join("tests/fixtures/github/webhooks")
         .join(format!("{name}.json"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// GitHub's `pull_request` `closed` payload (the fixture) for a merged
+/// `number` with this head and merge commit.
+pub fn closed_merged(number: u64, head: &str, merge: &str) -> Vec<u8> {
+    use serde_json::{Value, json};
+    let mut event: Value = serde_json::from_slice(&payload("pull_request.closed")).unwrap();
+    event["number"] = json!(number);
+    event["pull_request"]["number"] = json!(number);
+    event["pull_request"]["merged"] = json!(true);
+    event["pull_request"]["merge_commit_sha"] = json!(merge);
+    event["pull_request"]["head"]["sha"] = json!(head);
+    serde_json::to_vec(&event).unwrap()
+}
+
+/// The record of a `/promote stg prd` asked on `repo#1` by octocat that
+/// opened pull request `number`, moving nothing yet and not merged.
+pub fn stg_to_prd_promotion(
+    repo: &str,
+    number: u64,
+) -> bosun_reconciler::promotion::PromotionRecord {
+    bosun_reconciler::promotion::PromotionRecord {
+        repo: repo.parse().unwrap(),
+        from: "stg".to_owned(),
+        to: "prd".to_owned(),
+        number: bosun_reconciler::ids::PrNumber(number),
+        url: format!("https://github.com/{repo}/pull/{number}"),
+        branch: "bosun/promote/stg-to-prd".to_owned(),
+        asked_by: "forge:octocat".to_owned(),
+        asked_where: format!("{repo}#1"),
+        moves: Vec::new(),
+        previous: Vec::new(),
+        opened_at: chrono::Utc::now(),
+        merged_sha: None,
+        merged_at: None,
+        applied: None,
+    }
 }
 
 /// One running bosun over a data directory.
@@ -76,15 +115,19 @@ fn default_flux_keys() -> Vec<SecretString> {
     ]
 }
 
-fn start_bosun(github: &GitHubFake, dir: &Path, flux_keys: &[SecretString]) -> Bosun {
-    let metrics = Arc::new(Metrics::new());
-    let notices = Arc::new(bosun_reconciler::testkit::RecordingNotifier::new());
-    let forge = GitHubForge::new(github.config(), metrics.clone()).expect("GitHub forge");
-    let engine = Engine::new(EngineDeps {
-        store: Arc::new(SledStore::open(dir).expect("store")),
-        forge: Arc::new(forge),
-        observer: metrics.clone(),
-        notifier: notices.clone(),
+/// The engine of the end-to-end tests over these ports: two workers, fast
+/// retries, and no resync within a test.
+pub fn test_engine(
+    store: Arc<dyn Store>,
+    forge: Arc<dyn Forge>,
+    metrics: Arc<Metrics>,
+    notifier: Arc<dyn Notifier>,
+) -> Arc<Engine> {
+    Engine::new(EngineDeps {
+        store,
+        forge,
+        observer: metrics,
+        notifier,
         config: EngineConfig {
             workers: 2,
             retry_base: Duration::from_millis(5),
@@ -92,7 +135,34 @@ fn start_bosun(github: &GitHubFake, dir: &Path, flux_keys: &[SecretString]) -> B
             resync_every: Duration::from_secs(3600),
             ..EngineConfig::default()
         },
-    });
+    })
+}
+
+/// Sends `request` through `router`: the status, and the body as JSON
+/// (`null` when it is not JSON).
+pub async fn send_to(
+    router: &axum::Router,
+    request: Request<Body>,
+) -> (StatusCode, serde_json::Value) {
+    let response = router.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    (status, json)
+}
+
+fn start_bosun(github: &GitHubFake, dir: &Path, flux_keys: &[SecretString]) -> Bosun {
+    let metrics = Arc::new(Metrics::new());
+    let notices = Arc::new(bosun_reconciler::testkit::RecordingNotifier::new());
+    let forge = GitHubForge::new(github.config(), metrics.clone()).expect("GitHub forge");
+    let engine = test_engine(
+        Arc::new(SledStore::open(dir).expect("store")),
+        Arc::new(forge),
+        metrics.clone(),
+        notices.clone(),
+    );
     engine.set_renderer(Arc::new(bosun::kustomize::KustomizeRenderer::new()));
     let state = Arc::new(AppState {
         engine: Arc::clone(&engine),
@@ -214,19 +284,7 @@ impl Harness {
     }
 
     async fn send(&self, request: Request<Body>) -> (StatusCode, serde_json::Value) {
-        let response = self
-            .bosun()
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-        (status, json)
+        send_to(&self.bosun().router, request).await
     }
 
     /// Posts a delivery signed as GitHub would with the shared secret.

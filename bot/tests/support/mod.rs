@@ -4,3 +4,5 @@
 pub mod github;
 pub mod harness;
 pub mod monitoring;
+pub mod terraform;
+pub mod tree;
