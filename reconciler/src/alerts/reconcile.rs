@@ -93,10 +93,7 @@ async fn tell(
         reply: text.reply,
         attachment: None,
     };
-    notifier
-        .notify(notice)
-        .await
-        .map_err(|e| ReconcileError::Store(StoreError::Io(e.to_string())))
+    Ok(notifier.notify(notice).await?)
 }
 
 /// Folds the alert notifications, Flux events and digest requests in
