@@ -87,7 +87,8 @@ alerting:
     )
 }
 
-/// Waits (at most `secs`) until the thread's notices satisfy `done`.
+/// Waits (at most `secs`) until the thread's notices satisfy `done`; woken
+/// by each notice bosun accepts.
 async fn until(
     h: &Harness,
     thread: &str,
@@ -95,18 +96,14 @@ async fn until(
     done: impl Fn(&[Notice]) -> bool,
     logs: impl Fn() -> String,
 ) -> Vec<Notice> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let notices = h.bosun().notices.thread(thread);
-        if done(&notices) {
-            return notices;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "thread {thread} did not get there within {secs} s: {notices:#?}\n{}",
+    let notices = &h.bosun().notices;
+    match tokio::time::timeout(Duration::from_secs(secs), notices.wait_for(thread, done)).await {
+        Ok(notices) => notices,
+        Err(_) => panic!(
+            "thread {thread} did not get there within {secs} s: {:#?}\n{}",
+            notices.thread(thread),
             logs()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        ),
     }
 }
 
