@@ -1,13 +1,24 @@
 //! A real Prometheus and a real Alertmanager on 127.0.0.1, each in its own
 //! temporary directory, killed when dropped. `scripts/tools.sh` installs
-//! both (Debian `prometheus` and `prometheus-alertmanager`).
+//! both (Debian `prometheus` and `prometheus-alertmanager`). A process is
+//! ready when it logs so (read from its stderr, which is also kept in
+//! `<dir>/log`): no polling.
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
+
+/// The line Prometheus logs once it serves its API.
+pub const PROMETHEUS_READY: &str = "Server is ready to receive web requests";
+/// The line Alertmanager logs once its listener is bound (after its configuration loaded).
+pub const ALERTMANAGER_READY: &str = "msg=\"Listening on\"";
+/// How long a process may take to say it is ready.
+const READY_WITHIN: Duration = Duration::from_secs(120);
 
 /// The first of `names` found on `PATH`, or a panic naming `scripts/tools.sh`.
 pub fn tool(names: &[&str]) -> PathBuf {
@@ -41,6 +52,9 @@ pub struct Running {
     pub address: SocketAddr,
     /// Its working directory (configuration, data, log).
     pub dir: PathBuf,
+    /// Told once the process logged its ready line, or that it ended first;
+    /// taken by the first wait.
+    ready: Mutex<Option<mpsc::Receiver<bool>>>,
 }
 
 impl Drop for Running {
@@ -56,23 +70,46 @@ impl Running {
         std::fs::read_to_string(self.dir.join("log")).unwrap_or_default()
     }
 
-    /// Waits until `GET /-/ready` answers 200 (at most 30 s).
+    /// Waits (without blocking the runtime) until the process logged its
+    /// ready line; panics with its log if it ended first or took too long.
     pub async fn ready(&self) {
-        let url = format!("http://{}/-/ready", self.address);
-        let client = reqwest::Client::new();
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(response) = client.get(&url).send().await
-                && response.status().is_success()
-            {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{url} not ready within 30 s; log:\n{}",
+        let Some(told) = self.take_ready() else {
+            return;
+        };
+        let outcome = tokio::task::spawn_blocking(move || told.recv_timeout(READY_WITHIN))
+            .await
+            .expect("the ready wait runs");
+        self.judge(outcome);
+    }
+
+    /// [`Running::ready`] for callers that are not async.
+    pub fn wait_ready(&self) {
+        if let Some(told) = self.take_ready() {
+            let outcome = told.recv_timeout(READY_WITHIN);
+            self.judge(outcome);
+        }
+    }
+
+    fn take_ready(&self) -> Option<mpsc::Receiver<bool>> {
+        self.ready
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
+
+    fn judge(&self, outcome: Result<bool, mpsc::RecvTimeoutError>) {
+        match outcome {
+            Ok(true) => {}
+            Ok(false) | Err(mpsc::RecvTimeoutError::Disconnected) => panic!(
+                "{} stopped before it was ready; log:\n{}",
+                self.address,
                 self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            ),
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+                "{} was not ready within {READY_WITHIN:?}; log:\n{}",
+                self.address,
+                self.log()
+            ),
         }
     }
 
@@ -92,20 +129,43 @@ impl Running {
     }
 }
 
-fn spawn(binary: &Path, args: &[String], dir: &Path, port: u16) -> Running {
-    let log = std::fs::File::create(dir.join("log")).expect("log file");
-    let child = Command::new(binary)
+/// Starts `binary` with `args` in `dir`, listening on `port`; it is ready
+/// once a line of its stderr contains `ready_line` (see [`Running::ready`]).
+pub fn start(
+    binary: &Path,
+    args: &[String],
+    dir: &Path,
+    port: u16,
+    ready_line: &'static str,
+) -> Running {
+    let mut log = std::fs::File::create(dir.join("log")).expect("log file");
+    let mut child = Command::new(binary)
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log file"))
-        .stderr(log)
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (tell, told) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut ready = false;
+        // Read to the end, so the process never blocks on a full pipe.
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = writeln!(log, "{line}");
+            if !ready && line.contains(ready_line) {
+                ready = true;
+                let _ = tell.send(true);
+            }
+        }
+        let _ = tell.send(false);
+    });
     Running {
         child,
         address: SocketAddr::from(([127, 0, 0, 1], port)),
         dir: dir.to_owned(),
+        ready: Mutex::new(Some(told)),
     }
 }
 
@@ -121,7 +181,7 @@ pub fn alertmanager(dir: &Path, config: &str) -> Running {
         // A single instance: no gossip port.
         "--cluster.listen-address=".to_owned(),
     ];
-    spawn(&binary, &args, dir, port)
+    start(&binary, &args, dir, port, ALERTMANAGER_READY)
 }
 
 /// Starts Prometheus in `dir` with `config` and a rule file `rules.yml`
@@ -140,5 +200,5 @@ pub fn prometheus(dir: &Path, config: &str, rules: &str) -> Running {
         // resend every second instead of every minute.
         "--rules.alert.resend-delay=1s".to_owned(),
     ];
-    spawn(&binary, &args, dir, port)
+    start(&binary, &args, dir, port, PROMETHEUS_READY)
 }
