@@ -15,6 +15,29 @@ use std::time::{Duration, Instant};
 const SECRET: &str = "bench-slack-secret";
 const CONCURRENT: usize = 200;
 
+/// Blocks until `bosun serve` logs "bosun is ready" (on stdout or stderr),
+/// then keeps draining both so it never blocks on a full pipe.
+fn wait_until_ready(server: &mut std::process::Child) {
+    use std::io::{BufRead, BufReader};
+    let (tell, told) = std::sync::mpsc::channel();
+    let pipes: Vec<Box<dyn std::io::Read + Send>> = vec![
+        Box::new(server.stdout.take().expect("piped stdout")),
+        Box::new(server.stderr.take().expect("piped stderr")),
+    ];
+    for pipe in pipes {
+        let tell = tell.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if line.contains("bosun is ready") {
+                    let _ = tell.send(());
+                }
+            }
+        });
+    }
+    told.recv_timeout(Duration::from_secs(30))
+        .expect("bosun serve did not become ready within 30 s");
+}
+
 fn git(dir: &std::path::Path, args: &[&str]) {
     let status = Command::new("git")
         .args([
@@ -60,33 +83,19 @@ async fn main() {
         .arg("--repo")
         .arg(&repo)
         .env("BOSUN_SLACK_SIGNING_SECRET", SECRET)
-        .env("BOSUN_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // Quiet, but for the line that says it is ready.
+        .env("BOSUN_LOG", "warn,bosun::serve=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("bosun serve starts");
+    wait_until_ready(&mut server);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENT)
         .build()
         .expect("client");
     let base = format!("http://127.0.0.1:{port}");
-    let ready = Instant::now();
-    loop {
-        let up = client
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success());
-        if up {
-            break;
-        }
-        assert!(
-            ready.elapsed() < Duration::from_secs(30),
-            "bosun serve did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
     let mut latencies = Vec::new();
     for round in 0..=rounds {
         let mut tasks = Vec::new();
