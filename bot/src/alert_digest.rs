@@ -4,9 +4,9 @@
 //! environment and the local day, so a job that fires twice on one day (a
 //! restart, two replicas) asks once.
 
-use crate::scheduler::{JobAction, Recurring, ScheduleError, Scheduler};
+use crate::scheduler::{JobAction, Recurring};
 use bosun_reconciler::alerts::DigestDue;
-use bosun_reconciler::config::{self, DigestSchedule};
+use bosun_reconciler::config::DigestSchedule;
 use bosun_reconciler::engine::{Engine, Ingested};
 use bosun_reconciler::event::{Event, EventKind};
 use bosun_reconciler::ids::DeliveryId;
@@ -69,44 +69,6 @@ pub fn jobs(engine: &Arc<Engine>, schedule: &DigestSchedule) -> Vec<Recurring> {
             }
         })
         .collect()
-}
-
-/// Reads `.bosun.yaml` of the managed repositories and starts their digest
-/// jobs (each environment once). A repository whose settings cannot be read
-/// is logged and skipped: its digests wait for a valid file and a restart.
-pub async fn start(engine: &Arc<Engine>) -> Result<Option<Scheduler>, ScheduleError> {
-    let forge = engine.forge();
-    let repos = match forge.managed_repos().await {
-        Ok(repos) => repos,
-        Err(error) => {
-            warn!(%error, "no alert digests: the managed repositories are unknown");
-            return Ok(None);
-        }
-    };
-    let mut all = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for repo in repos {
-        let schedule = match config::load(forge.as_ref(), &repo).await {
-            Ok(Ok(settings)) => settings.alerts.digest,
-            Ok(Err(error)) => {
-                warn!(%repo, %error, "no alert digests from this repository's settings");
-                continue;
-            }
-            Err(error) => {
-                warn!(%repo, %error, "could not read this repository's settings");
-                continue;
-            }
-        };
-        for job in schedule.iter().flat_map(|s| jobs(engine, s)) {
-            if seen.insert(job.name.clone()) {
-                all.push(job);
-            }
-        }
-    }
-    if all.is_empty() {
-        return Ok(None);
-    }
-    Scheduler::start(all).await.map(Some)
 }
 
 #[cfg(test)]

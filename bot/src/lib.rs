@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod oneshot;
 pub mod runner;
 pub mod scheduler;
+pub mod schedules;
 pub mod serve;
 pub mod settings;
 pub mod terraform_service;

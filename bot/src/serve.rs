@@ -13,7 +13,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
-use tracing::info;
+use tracing::{info, warn};
 
 /// A running engine with the router that feeds it.
 pub struct Service {
@@ -134,7 +134,6 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let settings = args.resolve()?;
     let service = build(&settings)?;
-    let drift_schedules = crate::terraform_service::start_drift_schedules(&service.engine).await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
@@ -151,36 +150,24 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
         ready_ms = started.elapsed().as_millis() as u64,
         "bosun is ready"
     );
-    let digests = crate::alert_digest::start(&service.engine)
-        .await
-        .context("scheduling the alert digests")?;
-    // Reading every repository's schedule may take API calls: done beside
+    // Reading every repository's schedules may take API calls: done beside
     // the server, so readiness does not wait for it.
-    let cost_schedule = service.engine.cost().map(|deps| {
-        let (engine, deps) = (Arc::clone(&service.engine), Arc::clone(deps));
+    let schedules = {
+        let engine = Arc::clone(&service.engine);
         tokio::spawn(async move {
-            crate::cost::schedule::start(&engine, deps)
+            crate::schedules::start(&engine)
                 .await
-                .inspect_err(|error| {
-                    tracing::warn!(%error, "scheduled cost reports did not start");
-                })
+                .inspect_err(|error| warn!(%error, "the schedules did not start"))
                 .ok()
+                .flatten()
         })
-    });
+    };
     axum::serve(listener, service.router)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
-    if let Some(digests) = digests {
-        let _ = digests.stop().await;
-    }
-    if let Some(task) = cost_schedule
-        && let Ok(Some(schedule)) = task.await
-    {
-        let _ = schedule.stop().await;
-    }
     info!("stopping the engine");
-    if let Some(schedules) = drift_schedules {
+    if let Ok(Some(schedules)) = schedules.await {
         let _ = schedules.stop().await;
     }
     service.engine.stop().await;

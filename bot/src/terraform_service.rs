@@ -6,10 +6,11 @@
 use crate::cli::CommandArgs;
 use crate::local_forge::LocalForge;
 use crate::runner::TerraformRunner;
-use crate::scheduler::{JobAction, Recurring, Scheduler};
+use crate::scheduler::{JobAction, Recurring};
 use anyhow::Context;
-use bosun_reconciler::config;
+use bosun_reconciler::config::{self, RepoConfig};
 use bosun_reconciler::engine::Engine;
+use bosun_reconciler::ids::RepoName;
 use bosun_reconciler::ports::notify::Notifier;
 use bosun_reconciler::store::{SledStore, Store, StoreError};
 use bosun_reconciler::terraform::{TerraformService, TfContext, drift};
@@ -35,62 +36,39 @@ pub fn service(data_dir: &Path, notifier: Option<Arc<dyn Notifier>>) -> Terrafor
     }
 }
 
-/// Starts one recurring drift check per environment with a `drift`
-/// schedule in a managed repository's `.bosun.yaml`. A repository whose
-/// settings cannot be read is skipped with a warning.
-pub async fn start_drift_schedules(engine: &Arc<Engine>) -> anyhow::Result<Option<Scheduler>> {
+/// One recurring drift check per environment with a `drift` schedule in
+/// `repo`'s `.bosun.yaml` (none when this bosun runs no Terraform).
+pub fn drift_jobs(engine: &Arc<Engine>, repo: &RepoName, settings: &RepoConfig) -> Vec<Recurring> {
     if engine.terraform().is_none() {
-        return Ok(None);
+        return Vec::new();
     }
-    let forge = Arc::clone(engine.forge());
     let mut jobs = Vec::new();
-    for repo in forge.managed_repos().await.unwrap_or_default() {
-        let settings = match config::load(forge.as_ref(), &repo).await {
-            Ok(Ok(settings)) => settings,
-            Ok(Err(error)) => {
-                warn!(%repo, %error, "drift schedules skipped: .bosun.yaml is not valid");
-                continue;
-            }
-            Err(error) => {
-                warn!(%repo, %error, "drift schedules skipped: .bosun.yaml unreadable");
-                continue;
-            }
-        };
-        for (env, schedule) in settings.terraform.drift_schedules() {
-            let name = format!("drift:{repo}:{env}");
-            let engine = Arc::clone(engine);
+    for (env, schedule) in settings.terraform.drift_schedules() {
+        let name = format!("drift:{repo}:{env}");
+        let engine = Arc::clone(engine);
+        let repo = repo.clone();
+        let env_name = env.to_owned();
+        let action: JobAction = Arc::new(move || {
+            let engine = Arc::clone(&engine);
             let repo = repo.clone();
-            let env_name = env.to_owned();
-            let action: JobAction = Arc::new(move || {
-                let engine = Arc::clone(&engine);
-                let repo = repo.clone();
-                let env_name = env_name.clone();
-                Box::pin(async move {
-                    // The run goes on in its own task: the clock never waits.
-                    tokio::spawn(async move {
-                        if let Err(error) = scheduled_drift(&engine, &repo, &env_name).await {
-                            warn!(%repo, env = %env_name, %error, "scheduled drift check failed");
-                        }
-                    });
-                })
-            });
-            jobs.push(Recurring {
-                name,
-                cron: schedule.cron.clone(),
-                time_zone: schedule.time_zone,
-                action,
-            });
-        }
+            let env_name = env_name.clone();
+            Box::pin(async move {
+                // The run goes on in its own task: the clock never waits.
+                tokio::spawn(async move {
+                    if let Err(error) = scheduled_drift(&engine, &repo, &env_name).await {
+                        warn!(%repo, env = %env_name, %error, "scheduled drift check failed");
+                    }
+                });
+            })
+        });
+        jobs.push(Recurring {
+            name,
+            cron: schedule.cron.clone(),
+            time_zone: schedule.time_zone,
+            action,
+        });
     }
-    if jobs.is_empty() {
-        return Ok(None);
-    }
-    info!(jobs = jobs.len(), "drift schedules started");
-    Ok(Some(
-        Scheduler::start(jobs)
-            .await
-            .context("starting drift schedules")?,
-    ))
+    jobs
 }
 
 async fn scheduled_drift(

@@ -7,11 +7,11 @@
 //! ending at the last whole hour, and its notices are keyed by the period's
 //! end, so a run repeated for the same period posts nothing twice.
 
-use crate::scheduler::{JobAction, Recurring, ScheduleError, Scheduler};
+use crate::scheduler::{JobAction, Recurring};
 use bosun_commands::{Env, Period};
-use bosun_reconciler::config;
+use bosun_reconciler::config::{self, RepoConfig};
 use bosun_reconciler::cost::{self, CostDeps, Window};
-use bosun_reconciler::engine::Engine;
+
 use bosun_reconciler::ids::RepoName;
 use bosun_reconciler::ports::forge::Forge;
 use chrono::Utc;
@@ -54,71 +54,57 @@ pub async fn report_once(
     .map_err(|e| e.to_string())
 }
 
-/// The jobs for every managed repository's scheduled environments.
-pub async fn jobs(engine: &Arc<Engine>, deps: Arc<CostDeps>) -> Vec<Recurring> {
-    let forge = Arc::clone(engine.forge());
-    let repos = match forge.managed_repos().await {
-        Ok(repos) => repos,
-        Err(error) => {
-            warn!(%error, "cost schedules not read: the managed repositories are unknown");
-            return Vec::new();
-        }
-    };
+/// One job per environment of `repo` whose `cost:` entry has a schedule.
+pub fn jobs_for(
+    forge: &Arc<dyn Forge>,
+    deps: &Arc<CostDeps>,
+    repo: &RepoName,
+    settings: &RepoConfig,
+) -> Vec<Recurring> {
     let mut jobs = Vec::new();
-    for repo in repos {
-        let Ok(Ok(settings)) = config::load(forge.as_ref(), &repo).await else {
-            warn!(%repo, "cost schedules not read: .bosun.yaml is missing or unusable");
+    let Some(cost_config) = &settings.cost else {
+        return jobs;
+    };
+    for (env, entry) in cost_config.envs.clone() {
+        let Some(schedule) = entry.schedule else {
             continue;
         };
-        let Some(cost_config) = settings.cost else {
-            continue;
-        };
-        for (env, entry) in cost_config.envs {
-            let Some(schedule) = entry.schedule else {
-                continue;
-            };
-            let (forge, deps, repo_for_job, env_for_job) = (
+        let (forge, deps, repo_for_job, env_for_job) = (
+            Arc::clone(forge),
+            Arc::clone(deps),
+            repo.clone(),
+            env.clone(),
+        );
+        let action: JobAction = Arc::new(move || {
+            let (forge, deps, repo, env) = (
                 Arc::clone(&forge),
                 Arc::clone(&deps),
-                repo.clone(),
-                env.clone(),
+                repo_for_job.clone(),
+                env_for_job.clone(),
             );
-            let action: JobAction = Arc::new(move || {
-                let (forge, deps, repo, env) = (
-                    Arc::clone(&forge),
-                    Arc::clone(&deps),
-                    repo_for_job.clone(),
-                    env_for_job.clone(),
-                );
-                Box::pin(async move {
-                    match report_once(forge.as_ref(), &deps, &repo, &env).await {
-                        Ok(()) => info!(%repo, env = env.as_str(), "scheduled cost report sent"),
-                        Err(error) => {
-                            warn!(%repo, env = env.as_str(), %error, "scheduled cost report failed")
-                        }
+            Box::pin(async move {
+                match report_once(forge.as_ref(), &deps, &repo, &env).await {
+                    Ok(()) => info!(%repo, env = env.as_str(), "scheduled cost report sent"),
+                    Err(error) => {
+                        warn!(%repo, env = env.as_str(), %error, "scheduled cost report failed")
                     }
-                })
-            });
-            jobs.push(Recurring {
-                name: format!("cost:{repo}:{}", env.as_str()),
-                cron: schedule.cron,
-                time_zone: schedule.time_zone,
-                action,
-            });
-        }
+                }
+            })
+        });
+        jobs.push(Recurring {
+            name: format!("cost:{repo}:{}", env.as_str()),
+            cron: schedule.cron,
+            time_zone: schedule.time_zone,
+            action,
+        });
     }
     jobs
-}
-
-/// Starts the scheduled cost reports.
-pub async fn start(engine: &Arc<Engine>, deps: Arc<CostDeps>) -> Result<Scheduler, ScheduleError> {
-    Scheduler::start(jobs(engine, deps).await).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bosun_reconciler::engine::{EngineConfig, EngineDeps, NoObserver};
+    use bosun_reconciler::engine::{Engine, EngineConfig, EngineDeps, NoObserver};
     use bosun_reconciler::store::SledStore;
     use bosun_reconciler::testkit::{MemoryForge, RecordingNotifier};
 
@@ -143,13 +129,17 @@ mod tests {
             notifier: notifier.clone(),
             config: EngineConfig::default(),
         });
-        let deps = Arc::new(crate::cost::deps(None, notifier).unwrap());
-        let jobs = jobs(&engine, Arc::clone(&deps)).await;
+        engine.set_cost(Arc::new(crate::cost::deps(None, notifier).unwrap()));
+        let jobs: Vec<Recurring> = crate::schedules::jobs(&engine)
+            .await
+            .into_iter()
+            .filter(|job| job.name.starts_with("cost:"))
+            .collect();
         assert_eq!(jobs.len(), 1);
         assert_eq!(jobs[0].name, "cost:acme/flux:prd");
         assert_eq!(jobs[0].cron, "0 8 * * MON");
         assert_eq!(jobs[0].time_zone, chrono_tz::Europe::Berlin);
-        let scheduler = start(&engine, deps).await.unwrap();
+        let scheduler = crate::schedules::start(&engine).await.unwrap().unwrap();
         scheduler.stop().await.unwrap();
     }
 }
