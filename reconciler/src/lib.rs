@@ -16,6 +16,7 @@ pub mod error;
 pub mod event;
 pub mod gate;
 pub mod gating;
+pub mod glob;
 pub mod ids;
 pub mod locks;
 pub mod messages;

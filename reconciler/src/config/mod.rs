@@ -20,7 +20,7 @@ pub use repo_config::{ConfigError, REPO_CONFIG_PATH, RepoConfig};
 pub use roles::{Frontend, Identity, RoleMap, TeamCheck};
 pub use terraform::{
     ApplyMode, ApplyRequirements, DEFAULT_DRIFT_TIME_ZONE, DriftSchedule, TerraformRules, TfBinary,
-    TfEnvRules, TfProject, glob_matches,
+    TfEnvRules, TfProject,
 };
 
 use crate::ids::RepoName;

@@ -394,36 +394,6 @@ fn drift_schedule(entry: DriftEntry, key: &str) -> Result<DriftSchedule, ConfigE
     Ok(DriftSchedule { cron, time_zone })
 }
 
-/// Whether `path` matches `glob`: `*` stands for any characters within one
-/// folder, `**` for any number of folders.
-pub fn glob_matches(glob: &str, path: &str) -> bool {
-    fn segments(glob: &[&str], path: &[&str]) -> bool {
-        match glob.split_first() {
-            None => path.is_empty(),
-            Some((&"**", rest)) => (0..=path.len()).any(|skip| segments(rest, &path[skip..])),
-            Some((first, rest)) => path
-                .split_first()
-                .is_some_and(|(p, tail)| segment(first, p) && segments(rest, tail)),
-        }
-    }
-    fn segment(glob: &str, name: &str) -> bool {
-        match glob.split_once('*') {
-            None => glob == name,
-            Some((prefix, rest)) => {
-                let Some(after) = name.strip_prefix(prefix) else {
-                    return false;
-                };
-                (0..=after.len())
-                    .filter(|i| after.is_char_boundary(*i))
-                    .any(|i| segment(rest, &after[i..]))
-            }
-        }
-    }
-    let glob: Vec<&str> = glob.trim_start_matches("./").split('/').collect();
-    let path: Vec<&str> = path.split('/').collect();
-    segments(&glob, &path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::RepoConfig;
@@ -507,18 +477,5 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.message.contains("declared twice"), "{error}");
-    }
-
-    #[test]
-    fn globs_match_within_and_across_folders() {
-        assert!(glob_matches("shared/*.tfvars", "shared/common.tfvars"));
-        assert!(!glob_matches(
-            "shared/*.tfvars",
-            "shared/deep/common.tfvars"
-        ));
-        assert!(glob_matches("shared/**/*.tfvars", "shared/deep/x/a.tfvars"));
-        assert!(glob_matches("shared/**/*.tfvars", "shared/a.tfvars"));
-        assert!(!glob_matches("shared/*.tf", "shared/a.tfvars"));
-        assert!(glob_matches("**", "anything/at/all"));
     }
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::error::GateError;
-use super::glob;
+use crate::glob;
 
 /// One exception.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -14,7 +14,7 @@
 
 pub mod error;
 pub mod exceptions;
-mod glob;
+
 pub mod ignore;
 pub mod manifests;
 pub mod policy;

@@ -12,7 +12,7 @@ use super::records::{
 };
 use super::run::{Planned, failure_text, plan_at, repo_dir};
 use super::{TfContext, words};
-use crate::config::{ApplyMode, TfProject, glob_matches};
+use crate::config::{ApplyMode, TfProject};
 use crate::error::ReconcileError;
 use crate::ids::{PrNumber, RepoName, WorkKey};
 use crate::plan::comment::{check_name, check_summary, check_title, marker, render_comment};
@@ -84,9 +84,12 @@ pub async fn affected_projects(
     let changed = ctx.forge.changed_files(&pr.repo, pr.number).await?;
     let mut projects = Vec::new();
     for project in &ctx.config.terraform.projects {
-        let globbed = changed
-            .iter()
-            .any(|path| project.when_modified.iter().any(|g| glob_matches(g, path)));
+        let globbed = changed.iter().any(|path| {
+            project
+                .when_modified
+                .iter()
+                .any(|g| crate::glob::matches(g.trim_start_matches("./"), path))
+        });
         let touched = globbed || {
             let files = project_files(ctx.forge, &pr.repo, &pr.head_sha, &project.dir).await?;
             changed.iter().any(|path| files.touched_by(path))

@@ -1,5 +1,6 @@
 //! A small path glob (`*` within a segment, `**` across segments, `?` one
-//! character), as used by `.trivyignore.yaml` `paths` and policy exceptions.
+//! character), as used by `.trivyignore.yaml` `paths`, policy exceptions and
+//! Terraform projects' `when_modified`.
 
 /// Does `text` match `pattern` as a whole?
 pub fn matches(pattern: &str, text: &str) -> bool {
@@ -52,5 +53,15 @@ mod tests {
         ));
         assert!(matches("a?c", "abc"));
         assert!(!matches("a?c", "a/c"));
+    }
+
+    #[test]
+    fn when_modified_globs_match_within_and_across_folders() {
+        assert!(matches("shared/*.tfvars", "shared/common.tfvars"));
+        assert!(!matches("shared/*.tfvars", "shared/deep/common.tfvars"));
+        assert!(matches("shared/**/*.tfvars", "shared/deep/x/a.tfvars"));
+        assert!(matches("shared/**/*.tfvars", "shared/a.tfvars"));
+        assert!(!matches("shared/*.tf", "shared/a.tfvars"));
+        assert!(matches("**", "anything/at/all"));
     }
 }
