@@ -38,7 +38,10 @@ fn backfill(openmetrics: &str, dir: &Path) -> std::path::PathBuf {
         .expect("promtool runs");
     assert!(
         output.status.success(),
-        "promtool could not backfill: {}",
+        "promtool could not backfill into {}: {}\n(promtool preallocates \
+         512 MiB chunk segments while writing, so the temporary directory \
+         needs that much free space)",
+        tsdb.display(),
         String::from_utf8_lossy(&output.stderr)
     );
     tsdb
