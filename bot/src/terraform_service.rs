@@ -5,7 +5,7 @@
 
 use crate::cli::CommandArgs;
 use crate::local_forge::LocalForge;
-use crate::runner::TerraformRunner;
+use crate::runner::{InitCache, TerraformRunner};
 use crate::scheduler::{JobAction, Recurring};
 use anyhow::Context;
 use bosun_reconciler::config::{self, RepoConfig};
@@ -25,10 +25,26 @@ pub const BINARY_ENV: &str = "BOSUN_TERRAFORM_BINARY";
 /// How many Terraform runs may go at once.
 pub const CONCURRENCY: usize = 2;
 
-/// The Terraform service of a bosun whose data lives in `data_dir`.
+/// The Terraform service of a bosun whose data lives in `data_dir`: per-run
+/// checkouts under `terraform/`, kept `.terraform` folders under
+/// `terraform-cache/init/`, and a provider plugin cache under
+/// `terraform-cache/plugins/` unless `TF_PLUGIN_CACHE_DIR` names one.
 pub fn service(data_dir: &Path, notifier: Option<Arc<dyn Notifier>>) -> TerraformService {
     let binary = std::env::var(BINARY_ENV).unwrap_or_else(|_| "terraform".to_owned());
-    let runner = Arc::new(TerraformRunner::new(binary, CONCURRENCY));
+    let cache = data_dir.join("terraform-cache");
+    let runner = TerraformRunner::new(binary, CONCURRENCY)
+        .with_init_cache(InitCache::new(cache.join("init")));
+    let runner = match runner
+        .clone()
+        .with_default_plugin_cache(cache.join("plugins"))
+    {
+        Ok(runner) => runner,
+        Err(error) => {
+            warn!(%error, "no provider plugin cache: every init downloads its providers");
+            runner
+        }
+    };
+    let runner = Arc::new(runner);
     let service = TerraformService::new(runner, data_dir.join("terraform"));
     match notifier {
         Some(notifier) => service.with_notifier(notifier),

@@ -70,6 +70,7 @@ impl Root {
             refresh,
             vars: Vec::new(),
             workspace: None,
+            init_key: None,
         }
     }
 }

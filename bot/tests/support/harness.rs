@@ -340,18 +340,13 @@ impl Harness {
         self.bosun().metrics.render()
     }
 
-    /// Issue 5: lets the engine run Terraform (the real `terraform` on
-    /// `PATH`, as `scripts/test` provides it), with checkouts under the data
-    /// directory. Call before [`Harness::start`]. Returns where drift
-    /// notices go.
+    /// Issue 5: lets the engine run Terraform as `serve` wires it (the real
+    /// `terraform` on `PATH`, as `scripts/test` provides it; checkouts, kept
+    /// `.terraform` folders and the plugin cache under the data directory).
+    /// Call before [`Harness::start`]. Returns where drift notices go.
     pub fn enable_terraform(&self) -> Arc<bosun_reconciler::testkit::RecordingNotifier> {
         let notices = Arc::new(bosun_reconciler::testkit::RecordingNotifier::new());
-        let runner = Arc::new(bosun::runner::TerraformRunner::new("terraform", 2));
-        let service = bosun_reconciler::terraform::TerraformService::new(
-            runner,
-            self.dir.path().join("terraform"),
-        )
-        .with_notifier(notices.clone());
+        let service = bosun::terraform_service::service(self.dir.path(), Some(notices.clone()));
         self.bosun().engine.set_terraform(Arc::new(service));
         notices
     }

@@ -1,4 +1,4 @@
-//! The `Runner` port: run `terraform init`, `plan` and `show` in a checked-out
+//! The `Runner` port: run `terraform init`, `plan` and `show -json` in a checked-out
 //! root and hand back the parsed plan. The adapter (a `terraform` or `tofu`
 //! subprocess) lives in the `bot` crate.
 //!
@@ -31,6 +31,11 @@ pub struct PlanRequest {
     /// The Terraform workspace, selected (or created) after `init`; `None`
     /// is `default`.
     pub workspace: Option<String>,
+    /// A fingerprint of everything `init` reads (see
+    /// [`crate::terraform::init_key`]): a runner that kept the `.terraform`
+    /// folder of an earlier `init` with the same key may reuse it instead of
+    /// running `init` again. `None`: always run `init`.
+    pub init_key: Option<String>,
 }
 
 /// One input variable for a plan.
@@ -78,8 +83,6 @@ pub enum Step {
     Plan,
     /// `show -json`.
     ShowJson,
-    /// `show` (human-readable).
-    ShowText,
     /// `apply` of a saved plan.
     Apply,
 }
@@ -91,7 +94,6 @@ impl fmt::Display for Step {
             Self::Init => "init",
             Self::Plan => "plan",
             Self::ShowJson => "show -json",
-            Self::ShowText => "show",
             Self::Apply => "apply",
         })
     }
@@ -102,11 +104,11 @@ impl fmt::Display for Step {
 pub struct StepDurations {
     /// Waiting for a slot under the concurrency limit.
     pub queued: Duration,
-    /// `init`.
+    /// `init` (or restoring a kept `.terraform`) and selecting the workspace.
     pub init: Duration,
     /// `plan`.
     pub plan: Duration,
-    /// Both `show`s, which run side by side.
+    /// `show -json`.
     pub show: Duration,
 }
 
@@ -120,7 +122,7 @@ pub struct PlanOutcome {
     /// The `show -json` document as Terraform wrote it (for policies that
     /// read the whole plan). It holds sensitive values: never shown.
     pub raw_json: RawPlanJson,
-    /// The human-readable plan (`show -no-color`), masked.
+    /// The human-readable plan (as `show -no-color` renders it), masked.
     pub plan_text: Redacted,
     /// How long each step took.
     pub durations: StepDurations,

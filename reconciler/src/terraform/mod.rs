@@ -13,6 +13,7 @@ pub mod autoplan;
 pub mod checkout;
 pub mod commands;
 pub mod drift;
+pub mod init_key;
 pub mod locks;
 pub mod records;
 mod run;

@@ -3,6 +3,7 @@
 
 use super::TfContext;
 use super::checkout::{project_files, write_checkout};
+use super::init_key::init_key;
 use crate::config::{TfBinary, TfProject};
 use crate::error::ReconcileError;
 use crate::ids::{RepoName, Sha};
@@ -69,6 +70,7 @@ pub(super) async fn plan_at(
         refresh,
         vars: Vec::new(),
         workspace: workspace(project),
+        init_key: init_key(project.binary.program(), &files),
     };
     Ok(match ctx.service.runner.plan(&request).await {
         Ok(outcome) => Ok(Planned {

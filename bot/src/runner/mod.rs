@@ -1,8 +1,11 @@
 //! The `Runner` adapter: `terraform` (or `tofu`) as a subprocess.
 //!
-//! Each run takes a slot under a concurrency limit, then runs `init`, `plan`
-//! (`-detailed-exitcode`, so 0 is no changes and 2 is changes) and, side by
-//! side, `show -json` and `show -no-color` of the plan file. The children get
+//! Each run takes a slot under a concurrency limit, then runs `init` (or
+//! reuses the `.terraform` of an earlier `init` with the same init key, see
+//! [`init_cache`]), `plan` (`-detailed-exitcode`, so 0 is no changes and 2 is
+//! changes) and `show -json` of the plan file; the human-readable plan is
+//! `plan`'s own output ([`plan_text`]). Inits run one at a time, since they
+//! share the provider plugin cache. The children get
 //! a cleared environment plus an allow-list (Azure OIDC settings, proxies)
 //! and the variables the request passes; a run that outlives its timeout is
 //! killed, its whole process group with it. `apply` runs a saved plan in the
@@ -23,12 +26,20 @@ use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::process::Command;
-use tokio::sync::Semaphore;
+use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
+
+pub mod init_cache;
+pub mod plan_text;
+
+pub use init_cache::InitCache;
+
+/// The variable that points Terraform at a shared provider plugin cache.
+pub const PLUGIN_CACHE_ENV: &str = "TF_PLUGIN_CACHE_DIR";
 
 /// Variables every child gets when the parent has them: where programs and
 /// the CLI configuration are, and the shared provider cache.
-pub const ALWAYS_PASSED: [&str; 4] = ["PATH", "HOME", "TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR"];
+pub const ALWAYS_PASSED: [&str; 4] = ["PATH", "HOME", "TF_CLI_CONFIG_FILE", PLUGIN_CACHE_ENV];
 
 /// The default allow-list: the azurerm provider's OIDC and workload identity
 /// settings (no client secrets or certificates), and proxies.
@@ -109,6 +120,10 @@ pub struct TerraformRunner {
     environment: Vec<(OsString, OsString)>,
     concurrency: Arc<Semaphore>,
     lock_timeout: Duration,
+    init_cache: Option<InitCache>,
+    /// One `init` at a time: they share the plugin cache, which Terraform
+    /// does not promise is safe for concurrent installs.
+    init_serial: Arc<Mutex<()>>,
 }
 
 impl TerraformRunner {
@@ -122,7 +137,33 @@ impl TerraformRunner {
             environment: std::env::vars_os().collect(),
             concurrency: Arc::new(Semaphore::new(concurrency.max(1))),
             lock_timeout: Duration::from_secs(60),
+            init_cache: None,
+            init_serial: Arc::new(Mutex::new(())),
         }
+    }
+
+    /// Reuses `.terraform` folders kept in `cache` between runs with the
+    /// same init key.
+    pub fn with_init_cache(mut self, cache: InitCache) -> Self {
+        self.init_cache = Some(cache);
+        self
+    }
+
+    /// Points Terraform at the provider plugin cache `dir` (created if
+    /// missing), unless the environment already names one: each provider
+    /// is then downloaded once, not once per checkout.
+    pub fn with_default_plugin_cache(mut self, dir: impl Into<PathBuf>) -> std::io::Result<Self> {
+        let set = self
+            .environment
+            .iter()
+            .any(|(name, value)| name == PLUGIN_CACHE_ENV && !value.is_empty());
+        if !set {
+            let dir = dir.into();
+            std::fs::create_dir_all(&dir)?;
+            self.environment
+                .push((PLUGIN_CACHE_ENV.into(), dir.into_os_string()));
+        }
+        Ok(self)
     }
 
     /// Replaces the allow-list.
@@ -164,7 +205,12 @@ impl TerraformRunner {
     }
 
     /// Runs one step to completion, or kills it at the deadline.
-    async fn run(&self, run: &Run<'_>, step: Step, args: &[&OsStr]) -> Result<Output, RunnerError> {
+    async fn run<A: AsRef<OsStr>>(
+        &self,
+        run: &Run<'_>,
+        step: Step,
+        args: &[A],
+    ) -> Result<Output, RunnerError> {
         let mut command = Command::new(run.binary);
         command
             .args(args)
@@ -259,7 +305,78 @@ fn sensitive_redactor(vars: &[PlanVar]) -> Redactor {
     Redactor::new(vars.iter().filter(|v| v.sensitive).map(|v| v.value.clone()))
 }
 
+/// What `plan -detailed-exitcode` said, `None` when it failed.
+fn plan_exit(plan: &Output) -> Option<PlanExit> {
+    match plan.status.code() {
+        Some(0) => Some(PlanExit::NoChanges),
+        Some(2) => Some(PlanExit::Changes),
+        _ => None,
+    }
+}
+
+/// Whether a failed plan says the working directory needs `init` (a backend,
+/// module or provider that the reused `.terraform` does not match).
+fn asks_for_init(plan: &Output) -> bool {
+    let said = String::from_utf8_lossy(&plan.stderr);
+    said.contains("terraform init") || said.contains("tofu init")
+}
+
 impl TerraformRunner {
+    /// `init`, then keeps the result in the init cache when the request has a key.
+    async fn init(&self, run: &Run<'_>, request: &PlanRequest) -> Result<(), RunnerError> {
+        let _one_at_a_time = self.init_serial.lock().await;
+        let init = self
+            .run(
+                run,
+                Step::Init,
+                &["init", "-input=false", "-no-color"].map(OsStr::new),
+            )
+            .await?;
+        run.expect_success(Step::Init, init)?;
+        if let (Some(cache), Some(key)) = (&self.init_cache, &request.init_key)
+            && let Err(error) = cache.save(key, &request.working_dir)
+        {
+            tracing::warn!(%error, "could not keep .terraform for reuse");
+        }
+        Ok(())
+    }
+
+    /// Selects (or creates) the request's workspace. Kept in the checkout
+    /// (`.terraform/environment`): a later apply of the saved plan runs in
+    /// the same workspace.
+    async fn select_workspace(
+        &self,
+        run: &Run<'_>,
+        request: &PlanRequest,
+    ) -> Result<(), RunnerError> {
+        let Some(workspace) = &request.workspace else {
+            return Ok(());
+        };
+        let select = [
+            OsStr::new("workspace"),
+            OsStr::new("select"),
+            OsStr::new("-or-create=true"),
+            OsStr::new(workspace),
+        ];
+        let selected = self.run(run, Step::Init, &select).await?;
+        run.expect_success(Step::Init, selected).map(drop)
+    }
+
+    fn plan_args(&self, request: &PlanRequest) -> Vec<OsString> {
+        let mut out = OsString::from("-out=");
+        out.push(&request.plan_file);
+        let mut args: Vec<OsString> = ["plan", "-input=false", "-no-color"]
+            .map(OsString::from)
+            .to_vec();
+        args.push(format!("-lock-timeout={}s", self.lock_timeout.as_secs()).into());
+        args.push(out);
+        args.push("-detailed-exitcode".into());
+        if !request.refresh {
+            args.push("-refresh=false".into());
+        }
+        args
+    }
+
     async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, RunnerError> {
         self.concurrency
             .acquire()
@@ -319,58 +436,41 @@ impl Runner for TerraformRunner {
         };
 
         let started = Instant::now();
-        let init = self
-            .run(
-                &run,
-                Step::Init,
-                &["init", "-input=false", "-no-color"].map(OsStr::new),
-            )
-            .await?;
-        run.expect_success(Step::Init, init)?;
-        if let Some(workspace) = &request.workspace {
-            // Kept in the checkout (`.terraform/environment`): a later apply
-            // of the saved plan runs in the same workspace.
-            let select = [
-                OsStr::new("workspace"),
-                OsStr::new("select"),
-                OsStr::new("-or-create=true"),
-                OsStr::new(workspace),
-            ];
-            let selected = self.run(&run, Step::Init, &select).await?;
-            run.expect_success(Step::Init, selected)?;
+        let cache = self.init_cache.as_ref().zip(request.init_key.as_deref());
+        let reused = cache.is_some_and(|(cache, key)| cache.restore(key, &request.working_dir));
+        if !reused {
+            self.init(&run, request).await?;
         }
+        self.select_workspace(&run, request).await?;
         durations.init = started.elapsed();
 
         let started = Instant::now();
-        let lock_timeout = format!("-lock-timeout={}s", self.lock_timeout.as_secs());
-        let mut out = OsString::from("-out=");
-        out.push(&request.plan_file);
-        let mut args: Vec<&OsStr> = ["plan", "-input=false", "-no-color", &lock_timeout]
-            .map(OsStr::new)
-            .to_vec();
-        args.extend([out.as_os_str(), OsStr::new("-detailed-exitcode")]);
-        if !request.refresh {
-            args.push(OsStr::new("-refresh=false"));
+        let mut plan = self.run(&run, Step::Plan, &self.plan_args(request)).await?;
+        if reused && plan_exit(&plan).is_none() && asks_for_init(&plan) {
+            // Terraform refused the reused `.terraform`: init for real.
+            if let Some((cache, key)) = cache {
+                tracing::warn!(key, "a reused .terraform was refused; running init");
+                cache.forget(key);
+            }
+            self.init(&run, request).await?;
+            self.select_workspace(&run, request).await?;
+            plan = self.run(&run, Step::Plan, &self.plan_args(request)).await?;
         }
-        let plan = self.run(&run, Step::Plan, &args).await?;
-        let exit = match plan.status.code() {
-            Some(0) => PlanExit::NoChanges,
-            Some(2) => PlanExit::Changes,
-            _ => return Err(run.failed(Step::Plan, &plan)),
+        let Some(exit) = plan_exit(&plan) else {
+            return Err(run.failed(Step::Plan, &plan));
         };
         durations.plan = started.elapsed();
 
         let started = Instant::now();
-        let file = request.plan_file.as_os_str();
-        let show_json = [OsStr::new("show"), OsStr::new("-json"), file];
-        let show_text = [OsStr::new("show"), OsStr::new("-no-color"), file];
-        let (json, text) = tokio::join!(
-            self.run(&run, Step::ShowJson, &show_json),
-            self.run(&run, Step::ShowText, &show_text),
-        );
-        let json = run.expect_success(Step::ShowJson, json?)?;
-        let text = run.expect_success(Step::ShowText, text?)?;
+        let show_json = [
+            OsStr::new("show"),
+            OsStr::new("-json"),
+            request.plan_file.as_os_str(),
+        ];
+        let json = self.run(&run, Step::ShowJson, &show_json).await?;
+        let json = run.expect_success(Step::ShowJson, json)?;
         durations.show = started.elapsed();
+        let text = plan_text::plan_text(&String::from_utf8_lossy(&plan.stdout));
 
         let plan = PlanJson::parse(&json.stdout).map_err(|e| RunnerError::Malformed {
             step: Step::ShowJson,
@@ -380,7 +480,7 @@ impl Runner for TerraformRunner {
         Ok(PlanOutcome {
             raw_json: RawPlanJson(json.stdout),
             exit,
-            plan_text: redactor.redact(&String::from_utf8_lossy(&text.stdout)),
+            plan_text: redactor.redact(&text),
             plan,
             durations,
         })
