@@ -69,11 +69,44 @@ async fn promote_from_slack_opens_the_pr_and_its_thread_follows_merge_and_flux()
     let body = slash_body(CHANNEL, SRE, "/promote", "stg prd", "1001.1.aaa");
     let (status, ack) = w.slash(&body).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(ack["response_type"], "in_channel", "{ack}");
+    // prd is protected: the asker alone is asked to confirm, nothing runs yet.
+    assert_eq!(ack["response_type"], "ephemeral", "{ack}");
     assert!(
-        ack["text"].as_str().unwrap().contains("`/promote stg prd`"),
+        ack["text"]
+            .as_str()
+            .unwrap()
+            .contains("Promote `stg` → `prd`?"),
         "{ack}"
     );
+    let confirm = &ack["blocks"][1]["elements"][0];
+    assert_eq!(confirm["action_id"], "bosun-confirm", "{ack:#}");
+    assert_eq!(confirm["value"], "/promote stg prd", "{ack:#}");
+    w.settle().await;
+    assert!(w.slack_calls().await.is_empty());
+    let chat_key = bosun_reconciler::ids::WorkKey::Chat {
+        repo: REPO.parse().unwrap(),
+    };
+    assert_eq!(
+        w.engine.store().generation(&chat_key).unwrap(),
+        None,
+        "nothing was stored"
+    );
+
+    // The click on Confirm runs it, and replaces the question for the clicker.
+    let clicker = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(200))
+        .mount(&clicker)
+        .await;
+    let click = chat_world::button_click(
+        CHANNEL,
+        SRE,
+        "bosun-confirm",
+        "/promote stg prd",
+        "1001.2.bbb",
+        &format!("{}/response", clicker.uri()),
+    );
+    assert_eq!(w.click(&click).await, StatusCode::OK);
     w.settle().await;
 
     // The pull request is open, and the channel got one message with its link.

@@ -135,25 +135,14 @@ async fn a_discord_devs_apply_prd_is_refused_at_once_and_ephemerally() {
 }
 
 fn button_click(user: &str, value: &str, trigger: &str, response_url: &str) -> String {
-    let payload = json!({
-        "type": "block_actions",
-        "trigger_id": trigger,
-        "user": { "id": user, "username": "someone", "team_id": "T0E2E" },
-        "channel": { "id": SLACK_CHANNEL, "name": "platform" },
-        "response_url": response_url,
-        "actions": [{ "type": "button", "action_id": "bosun-command", "value": value, "block_id": "b", "action_ts": "1" }],
-    });
-    let encoded: String = payload
-        .to_string()
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("payload={encoded}")
+    chat_world::button_click(
+        SLACK_CHANNEL,
+        user,
+        "bosun-command",
+        value,
+        trigger,
+        response_url,
+    )
 }
 
 #[tokio::test]
@@ -239,6 +228,101 @@ async fn a_button_click_is_a_new_request_rechecked_for_the_clicker() {
         .post_slack("/slack/interactions", &click, now, Some(forged), None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// The bodies Slack's `response_url` received, waited for (they go out on
+/// their own tasks) until there are `count`.
+async fn clicker_answers(w: &ChatWorld, count: usize) -> Vec<Value> {
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let answers: Vec<Value> = w
+                .slack_calls()
+                .await
+                .into_iter()
+                .filter(|c| c.method == "/response")
+                .map(|c| c.body)
+                .collect();
+            if answers.len() >= count {
+                break answers;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the clicker was answered")
+}
+
+#[tokio::test]
+async fn a_prd_promotion_waits_for_confirm_and_cancel_or_a_devs_click_runs_nothing() {
+    let w = world().await;
+    Mock::given(method("POST"))
+        .and(path("/response"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&w.slack)
+        .await;
+    let response_url = format!("{}/response", w.slack.uri());
+    let ask = slash_body(
+        SLACK_CHANNEL,
+        SRE_SLACK,
+        "/promote",
+        "stg prd",
+        "5005.0.000",
+    );
+    let (_, ack) = w.slash(&ask).await;
+    assert_eq!(ack["response_type"], "ephemeral", "{ack}");
+    let buttons = &ack["blocks"][1]["elements"];
+    assert_eq!(
+        (&buttons[0]["action_id"], &buttons[1]["action_id"]),
+        (&json!("bosun-confirm"), &json!("bosun-cancel")),
+        "{ack:#}"
+    );
+
+    // Cancel: the question is replaced, nothing is stored.
+    let cancel = chat_world::button_click(
+        SLACK_CHANNEL,
+        SRE_SLACK,
+        "bosun-cancel",
+        "/promote stg prd",
+        "5005.1.aaa",
+        &response_url,
+    );
+    assert_eq!(w.click(&cancel).await, StatusCode::OK);
+    let answers = clicker_answers(&w, 1).await;
+    assert_eq!(answers[0]["replace_original"], true);
+    assert_eq!(
+        answers[0]["text"],
+        "Cancelled: `/promote stg prd` was not run."
+    );
+
+    // A dev who may not promote into prd clicks Confirm: refused, told alone.
+    let forwarded = chat_world::button_click(
+        SLACK_CHANNEL,
+        DEV_SLACK,
+        "bosun-confirm",
+        "/promote stg prd",
+        "5005.2.bbb",
+        &response_url,
+    );
+    assert_eq!(w.click(&forwarded).await, StatusCode::OK);
+    let answers = clicker_answers(&w, 2).await;
+    assert_eq!(answers[1]["replace_original"], false, "{:#}", answers[1]);
+    w.settle().await;
+    assert!(w.slack_posts().await.is_empty(), "nothing ran");
+    let chat_key = bosun_reconciler::ids::WorkKey::Chat {
+        repo: REPO.parse().unwrap(),
+    };
+    assert_eq!(w.engine.store().generation(&chat_key).unwrap(), None);
+
+    // A promotion into an unprotected environment needs no confirmation.
+    let ask = slash_body(
+        SLACK_CHANNEL,
+        SRE_SLACK,
+        "/promote",
+        "dev stg",
+        "5005.3.ccc",
+    );
+    let (_, ack) = w.slash(&ask).await;
+    assert_eq!(ack["response_type"], "in_channel", "{ack}");
 }
 
 #[tokio::test]

@@ -80,6 +80,26 @@ pub enum Taken {
     },
     /// bosun could not decide or store it now; the person should retry.
     Unavailable,
+    /// Permitted, but it wants the asker's confirmation first (a promotion
+    /// into a protected environment). Nothing stored: the confirming click
+    /// is a new request, checked again.
+    NeedsConfirmation {
+        /// The command as understood.
+        command: String,
+        /// The question to ask (Markdown).
+        question: String,
+    },
+}
+
+/// Whether a request may stop to ask its asker for confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// The front-end can ask (Slack buttons): a command that wants
+    /// confirming is answered with the question, not stored.
+    Ask,
+    /// The asker has confirmed (the click on Confirm), or the front-end has
+    /// no way to ask (Discord, for now): the command runs.
+    Given,
 }
 
 /// A chat route's raw body; an unreadable one (too large) is counted and
@@ -126,6 +146,7 @@ pub async fn take(
     source: &str,
     delivery: DeliveryId,
     request: ChatRequest,
+    confirmation: Confirmation,
 ) -> Taken {
     let metrics = &state.metrics;
     let forge = Arc::clone(state.engine.forge());
@@ -135,7 +156,14 @@ pub async fn take(
     })
     .await;
     let command = match screened {
-        Ok(Ok(Screened::Accepted { command })) => command,
+        Ok(Ok(Screened::Accepted {
+            command,
+            confirm: Some(question),
+        })) if confirmation == Confirmation::Ask => {
+            info!(request = request.id, who = %request.who, command, "chat request awaits confirmation");
+            return Taken::NeedsConfirmation { command, question };
+        }
+        Ok(Ok(Screened::Accepted { command, .. })) => command,
         Ok(Ok(Screened::Refused { reply })) => {
             metrics.event_rejected(source, "refused");
             info!(request = request.id, who = %request.who, text = request.text, "chat request refused");

@@ -267,6 +267,15 @@ impl ChatWorld {
             .await
     }
 
+    /// A button click (see [`button_click`]) signed now with the world's secret.
+    pub async fn click(&self, body: &str) -> StatusCode {
+        let now = chrono::Utc::now().timestamp();
+        let signature = sign(SLACK_SECRET, now, body.as_bytes());
+        self.post_slack("/slack/interactions", body, now, Some(signature), None)
+            .await
+            .0
+    }
+
     /// A Discord interaction signed with `key` at `timestamp`.
     pub async fn post_discord(
         &self,
@@ -373,4 +382,35 @@ pub fn slash_body(channel: &str, user: &str, command: &str, text: &str, trigger:
         enc("https://hooks.slack.com/commands/T0E2E/1/abc"),
         enc(trigger)
     )
+}
+
+/// The form body of a Slack `block_actions` interaction: `user` clicked the
+/// button `action_id` carrying `value` in `channel`.
+pub fn button_click(
+    channel: &str,
+    user: &str,
+    action_id: &str,
+    value: &str,
+    trigger: &str,
+    response_url: &str,
+) -> String {
+    let payload = serde_json::json!({
+        "type": "block_actions",
+        "trigger_id": trigger,
+        "user": { "id": user, "username": "someone", "team_id": "T0E2E" },
+        "channel": { "id": channel, "name": "platform" },
+        "response_url": response_url,
+        "actions": [{ "type": "button", "action_id": action_id, "value": value, "block_id": "b", "action_ts": "1" }],
+    });
+    let encoded: String = payload
+        .to_string()
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("payload={encoded}")
 }

@@ -32,7 +32,7 @@ use crate::ports::notify::{Link, Notice, Notifier, Route, Tone};
 use crate::promotion::{Promotions, branch_name, rollback_branch};
 use crate::store::{PendingEvent, Store};
 use bosun_commands::{
-    ActorRoles, Command, Decision, parse_command, render_parse_error, render_refusal,
+    ActorRoles, Command, Decision, EnvCatalog, parse_command, render_parse_error, render_refusal,
 };
 use serde::{Deserialize, Serialize};
 use tracing::info;
@@ -67,6 +67,10 @@ pub enum Screened {
     Accepted {
         /// The command as bosun understood it (`/promote stg prd`).
         command: String,
+        /// A question to put to the asker before it runs, when the command
+        /// changes a protected environment in a way chat should confirm
+        /// (a promotion into `prd`): a front-end with buttons asks it first.
+        confirm: Option<String>,
     },
     /// Understood, not permitted (or the settings cannot be used).
     Refused {
@@ -136,11 +140,24 @@ pub async fn screen_with(
     let actor = actor(config, &request.who).await;
     match config.policy.decide(&command, &actor) {
         Decision::Allowed => Screened::Accepted {
+            confirm: confirmation(&command, &config.envs),
             command: command.to_string(),
         },
         Decision::Refused(refusal) => Screened::Refused {
             reply: render_refusal(&command, &refusal),
         },
+    }
+}
+
+/// The question to ask before `command` runs from chat: a promotion into a
+/// protected environment opens the pull request that will change it, so the
+/// asker confirms with a click (and whoever clicks is checked again).
+fn confirmation(command: &Command, envs: &EnvCatalog) -> Option<String> {
+    match command {
+        Command::Promote { from, to, .. } if envs.is_protected(to) => {
+            Some(words::confirm_promotion(from.as_str(), to.as_str()))
+        }
+        _ => None,
     }
 }
 

@@ -11,6 +11,19 @@ pub fn accepted(command: &str, user: &str) -> String {
     format!("On it: `{command}` for <@{user}>. The result follows in this channel.")
 }
 
+/// The question asked before a promotion into a protected environment runs.
+pub fn confirm_promotion(from: &str, to: &str) -> String {
+    format!(
+        "Promote `{from}` → `{to}`? `{to}` is protected: bosun opens the pull request that \
+         changes it, and Flux applies it once it merges. Confirm to go on."
+    )
+}
+
+/// The answer to a cancelled confirmation.
+pub fn cancelled(command: &str) -> String {
+    format!("Cancelled: `{command}` was not run.")
+}
+
 /// The acknowledgement of a request seen before (a retry or a replay).
 pub fn already_received(command: &str) -> String {
     format!("`{command}` was already received; it runs once.")

@@ -10,7 +10,7 @@
 use super::register::CATCH_ALL;
 use super::{INTERACTIONS, InteractionToken};
 use crate::chat::ChatState;
-use crate::chat::request::{Taken, bad_request, in_channel, readable_body, take};
+use crate::chat::request::{Confirmation, Taken, bad_request, in_channel, readable_body, take};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -185,10 +185,13 @@ pub async fn receive(
         warn!("could not keep a Discord interaction token");
         return ephemeral("bosun cannot take requests right now; try again in a minute.");
     }
-    match take(&state, SOURCE, delivery, request).await {
-        Taken::Accepted { .. } | Taken::Duplicate { .. } => respond(
-            CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new()),
-        ),
+    // Discord offers no confirm button yet: a request runs as asked.
+    match take(&state, SOURCE, delivery, request, Confirmation::Given).await {
+        Taken::Accepted { .. } | Taken::Duplicate { .. } | Taken::NeedsConfirmation { .. } => {
+            respond(CreateInteractionResponse::Defer(
+                CreateInteractionResponseMessage::new(),
+            ))
+        }
         Taken::Refused { reply } | Taken::Invalid { reply } => ephemeral(&reply),
         Taken::Unavailable => {
             ephemeral("bosun cannot take requests right now; try again in a minute.")

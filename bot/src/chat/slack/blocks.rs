@@ -81,6 +81,45 @@ pub fn with_command_button(text: &str, label: &str, command: &str) -> SlackMessa
         ])
 }
 
+/// The `action_id` of the button that confirms a command.
+pub const CONFIRM_ACTION: &str = "bosun-confirm";
+/// The `action_id` of the button that cancels it.
+pub const CANCEL_ACTION: &str = "bosun-cancel";
+
+/// The question put to the asker before `command` runs, with Confirm (it
+/// carries the command) and Cancel buttons.
+pub fn confirmation(question: &str, command: &str) -> SlackMessageContent {
+    let confirm = SlackBlockButtonElement::new("Confirm".into())
+        .with_action_id(SlackActionId(CONFIRM_ACTION.to_owned()))
+        .with_value(command.to_owned())
+        .with_style(SlackBlockButtonStyle::Primary);
+    let cancel = SlackBlockButtonElement::new("Cancel".into())
+        .with_action_id(SlackActionId(CANCEL_ACTION.to_owned()))
+        .with_value(command.to_owned());
+    SlackMessageContent::new()
+        .with_text(question.to_owned())
+        .with_blocks(vec![
+            SlackSectionBlock::new()
+                .with_text(SlackBlockText::MarkDown(SlackBlockMarkDownText::new(
+                    question.to_owned(),
+                )))
+                .into(),
+            SlackActionsBlock::new(vec![
+                SlackActionBlockElement::Button(confirm),
+                SlackActionBlockElement::Button(cancel),
+            ])
+            .into(),
+        ])
+}
+
+/// [`confirmation`] as the JSON of an answer only the asker sees.
+pub fn ephemeral_confirmation(question: &str, command: &str) -> serde_json::Value {
+    let mut body = serde_json::to_value(confirmation(question, command))
+        .unwrap_or_else(|_| serde_json::json!({ "text": question }));
+    body["response_type"] = serde_json::json!("ephemeral");
+    body
+}
+
 /// The command a button should offer after `command`, if any: the undo of
 /// a lock.
 pub fn follow_up(command: &str) -> Option<(String, String)> {
@@ -142,6 +181,12 @@ mod tests {
         let (label, command) = follow_up("/lock prd release weekend").unwrap();
         insta::assert_json_snapshot!(with_command_button("On it: `/lock prd`", &label, &command));
         assert_eq!(follow_up("/status"), None);
+    }
+
+    #[test]
+    fn a_prd_promotion_is_asked_with_confirm_and_cancel_for_the_asker_alone() {
+        let question = bosun_reconciler::chat::words::confirm_promotion("stg", "prd");
+        insta::assert_json_snapshot!(ephemeral_confirmation(&question, "/promote stg prd"));
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! raw body (401 and nothing else on failure), read the form, screen the
 //! command, store it if accepted, and acknowledge at once with what was
 //! understood (`in_channel`) or why it is refused (`ephemeral`). The result
-//! follows in the channel as a message of its own thread.
+//! follows in the channel as a message of its own thread. A promotion into
+//! a protected environment is not stored yet: the asker alone is asked to
+//! confirm it, with Confirm and Cancel buttons.
 
 use super::{blocks, command_text, read_form, verified_body};
 use crate::chat::ChatState;
-use crate::chat::request::{Taken, bad_request, in_channel, take};
+use crate::chat::request::{Confirmation, Taken, bad_request, in_channel, take};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -56,6 +58,11 @@ pub(crate) fn answer(taken: &Taken, user: &str) -> Response {
                 None => ack("in_channel", &text),
             }
         }
+        Taken::NeedsConfirmation { command, question } => (
+            StatusCode::OK,
+            Json(blocks::ephemeral_confirmation(question, command)),
+        )
+            .into_response(),
         Taken::Duplicate { command } => ack("ephemeral", &words::already_received(command)),
         Taken::Refused { reply } | Taken::Invalid { reply } => ack("ephemeral", reply),
         Taken::Unavailable => ack(
@@ -97,6 +104,6 @@ pub async fn receive(
         metrics.event_rejected(SOURCE, "unlinked_channel");
         return ack("ephemeral", &words::unlinked_channel(&command.channel_id));
     };
-    let taken = take(&state, SOURCE, delivery, request).await;
+    let taken = take(&state, SOURCE, delivery, request, Confirmation::Ask).await;
     answer(&taken, &command.user_id)
 }

@@ -4,11 +4,13 @@
 //! screened and permission-checked like a typed command. A refusal is told
 //! to the clicker alone through the interaction's `response_url`. Link
 //! buttons (open the pull request) need nothing from bosun and are
-//! acknowledged only.
+//! acknowledged only. Confirm (`bosun-confirm`) runs the command it carries
+//! without asking again and replaces the question with the acknowledgement;
+//! Cancel (`bosun-cancel`) replaces it with "Cancelled" and stores nothing.
 
-use super::{read_form, verified_body};
+use super::{blocks, read_form, verified_body};
 use crate::chat::ChatState;
-use crate::chat::request::{Taken, bad_request, in_channel, take};
+use crate::chat::request::{Confirmation, Taken, bad_request, in_channel, take};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -49,11 +51,26 @@ struct Who {
 #[derive(Deserialize)]
 struct Action {
     #[serde(default)]
+    action_id: String,
+    #[serde(default)]
     value: Option<String>,
 }
 
-/// Tells the clicker alone, through the interaction's `response_url`.
+/// Tells the clicker alone, through the interaction's `response_url`, in a
+/// new ephemeral message.
 fn tell_clicker(response_url: Option<String>, text: String) {
+    let body = json!({ "response_type": "ephemeral", "replace_original": false, "text": text });
+    answer_clicker(response_url, body);
+}
+
+/// Replaces the message the clicker clicked in (the confirmation question).
+fn replace_for_clicker(response_url: Option<String>, text: String) {
+    let body = json!({ "response_type": "ephemeral", "replace_original": true, "text": text });
+    answer_clicker(response_url, body);
+}
+
+/// Sends `body` to the interaction's `response_url`, in the background.
+fn answer_clicker(response_url: Option<String>, body: serde_json::Value) {
     let Some(url) = response_url else { return };
     tokio::spawn(async move {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -64,7 +81,6 @@ fn tell_clicker(response_url: Option<String>, text: String) {
             Ok(client) => client,
             Err(error) => return warn!(%error, "no HTTP client to answer a Slack interaction"),
         };
-        let body = json!({ "response_type": "ephemeral", "replace_original": false, "text": text });
         if let Err(error) = client.post(&url).json(&body).send().await {
             warn!(%error, "could not answer a Slack interaction");
         }
@@ -92,15 +108,22 @@ pub async fn receive(
             return bad_request(&error);
         }
     };
-    let command = payload
-        .actions
-        .iter()
-        .filter_map(|a| a.value.as_deref())
-        .find(|v| v.starts_with('/'))
-        .map(str::to_owned);
-    let (Some(text), "block_actions") = (command, payload.kind.as_str()) else {
+    let clicked = payload.actions.iter().find_map(|a| {
+        let value = a.value.as_deref().filter(|v| v.starts_with('/'))?;
+        Some((a.action_id.as_str(), value.to_owned()))
+    });
+    let (Some((action, text)), "block_actions") = (clicked, payload.kind.as_str()) else {
         // A link button, or an interaction bosun does not offer.
         return StatusCode::OK.into_response();
+    };
+    if action == blocks::CANCEL_ACTION {
+        replace_for_clicker(payload.response_url, words::cancelled(&text));
+        return StatusCode::OK.into_response();
+    }
+    let confirmation = if action == blocks::CONFIRM_ACTION {
+        Confirmation::Given
+    } else {
+        Confirmation::Ask
     };
     let Some(channel) = payload.channel.map(|c| c.id) else {
         return bad_request("a button click without a channel");
@@ -117,8 +140,17 @@ pub async fn receive(
         tell_clicker(payload.response_url, words::unlinked_channel(&channel));
         return StatusCode::OK.into_response();
     };
-    match take(&state, SOURCE, delivery, request).await {
+    match take(&state, SOURCE, delivery, request, confirmation).await {
+        Taken::Accepted { command } if confirmation == Confirmation::Given => replace_for_clicker(
+            payload.response_url,
+            words::accepted(&command, &payload.user.id),
+        ),
         Taken::Accepted { .. } | Taken::Duplicate { .. } => {}
+        Taken::NeedsConfirmation { command, question } => {
+            let mut body = blocks::ephemeral_confirmation(&question, &command);
+            body["replace_original"] = json!(false);
+            answer_clicker(payload.response_url, body);
+        }
         Taken::Refused { reply } | Taken::Invalid { reply } => {
             tell_clicker(payload.response_url, reply)
         }
