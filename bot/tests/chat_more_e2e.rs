@@ -536,3 +536,107 @@ async fn an_attachment_is_uploaded_into_the_thread_with_slacks_external_upload()
     assert_eq!(complete["thread_ts"], "1700000000.000001");
     assert_eq!(complete["files"][0]["id"], "F0CHART");
 }
+
+/// The parts of a `multipart/form-data` body: each part's headers (as text)
+/// and its content.
+fn form_parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("a multipart boundary")
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}").into_bytes();
+    let mut parts = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest
+        .windows(delimiter.len())
+        .position(|w| w == delimiter.as_slice())
+    {
+        let part = &rest[..at];
+        rest = &rest[at + delimiter.len()..];
+        let Some(split) = part.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let headers = String::from_utf8_lossy(&part[..split]).trim().to_owned();
+        let content = part[split + 4..]
+            .strip_suffix(b"\r\n")
+            .unwrap_or(&part[split + 4..]);
+        parts.push((headers, content.to_vec()));
+    }
+    parts
+}
+
+#[tokio::test]
+async fn an_attachment_follows_in_the_discord_thread_as_a_file_message() {
+    use bosun_reconciler::audit::Place;
+    use bosun_reconciler::ports::notify::{Attachment, Notice, Route, Tone};
+    let w = world().await;
+    let png = b"\x89PNG\r\n\x1a\n-not-a-real-chart".to_vec();
+    let notice = Notice {
+        id: "cost:prd:2026-11".to_owned(),
+        thread: "cost:prd".to_owned(),
+        route: Route::Origin {
+            place: Place::Channel {
+                id: DISCORD_CHANNEL.to_owned(),
+            },
+            env: Some("prd".to_owned()),
+        },
+        repo: Some(REPO.parse().unwrap()),
+        headline: "GPU cost in prd".to_owned(),
+        body: "November so far".to_owned(),
+        tone: Tone::Info,
+        links: Vec::new(),
+        reply: None,
+        attachment: Some(Attachment {
+            file_name: "gpu-cost-prd.png".to_owned(),
+            media_type: "image/png".to_owned(),
+            bytes: png.clone(),
+        }),
+    };
+    w.engine.notifier().notify(notice).await.unwrap();
+    w.settle().await;
+    let received = w.discord.received_requests().await.unwrap();
+    let posts: Vec<_> = received
+        .iter()
+        .filter(|r| r.url.path() == format!("/api/v10/channels/{DISCORD_CHANNEL}/messages"))
+        .collect();
+    assert_eq!(posts.len(), 2, "the message, then the file");
+    let first: Value = serde_json::from_slice(&posts[0].body).unwrap();
+    assert_eq!(first["embeds"][0]["description"], "November so far");
+
+    let content_type = posts[1].headers["content-type"].to_str().unwrap();
+    assert!(
+        content_type.starts_with("multipart/form-data"),
+        "{content_type}"
+    );
+    let parts = form_parts(content_type, &posts[1].body);
+    assert_eq!(parts.len(), 2, "{parts:?}");
+    assert!(
+        parts[0].0.contains("name=\"payload_json\""),
+        "{}",
+        parts[0].0
+    );
+    let payload: Value = serde_json::from_slice(&parts[0].1).unwrap();
+    assert_eq!(
+        payload["attachments"],
+        json!([{ "id": 0, "filename": "gpu-cost-prd.png" }])
+    );
+    assert_eq!(
+        payload["message_reference"]["message_id"],
+        "1200000000000000001"
+    );
+    assert!(
+        parts[1]
+            .0
+            .contains("name=\"files[0]\"; filename=\"gpu-cost-prd.png\""),
+        "{}",
+        parts[1].0
+    );
+    assert!(
+        parts[1]
+            .0
+            .to_ascii_lowercase()
+            .contains("content-type: image/png")
+    );
+    assert_eq!(parts[1].1, png);
+}

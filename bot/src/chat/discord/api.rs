@@ -1,17 +1,57 @@
 //! The Discord HTTP API calls bosun makes, with reqwest against a
 //! configurable base URL: interaction follow-ups and edits of the original
 //! answer, channel messages with the bot token, and the bulk overwrite of a
-//! guild's commands. Rate limits: a 429's `Retry-After` (or its body's
+//! guild's commands. A message with a file (a cost chart) goes as
+//! `multipart/form-data`: the message in `payload_json`, naming the file in
+//! its `attachments`, and the bytes in `files[0]`. Rate limits: a 429's
+//! `Retry-After` (or its body's
 //! `retry_after`) becomes [`SendError::RateLimited`], and a bucket emptied
 //! (`X-RateLimit-Remaining: 0`) pauses every call until
 //! `X-RateLimit-Reset-After` has passed.
 
 use crate::chat::outbox::SendError;
+use bosun_reconciler::ports::notify::Attachment;
 use reqwest::Method;
+use reqwest::multipart::{Form, Part};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// What a call sends.
+enum Payload<'a> {
+    /// A JSON body.
+    Json(&'a Value),
+    /// A message with one file.
+    WithFile(&'a Value, &'a Attachment),
+}
+
+impl<'a> Payload<'a> {
+    fn message(message: &'a Value, file: Option<&'a Attachment>) -> Self {
+        match file {
+            Some(file) => Self::WithFile(message, file),
+            None => Self::Json(message),
+        }
+    }
+}
+
+/// `message` with `file` attached, as Discord takes it.
+fn with_file(message: &Value, file: &Attachment) -> Result<Form, SendError> {
+    let mut message = message.clone();
+    message["attachments"] = json!([{ "id": 0, "filename": file.file_name }]);
+    let part = Part::bytes(file.bytes.clone())
+        .file_name(file.file_name.clone())
+        .mime_str(&file.media_type)
+        .map_err(|e| {
+            SendError::Permanent(format!(
+                "attachment {} has no usable media type {}: {e}",
+                file.file_name, file.media_type
+            ))
+        })?;
+    Ok(Form::new()
+        .text("payload_json", message.to_string())
+        .part("files[0]", part))
+}
 
 /// A Discord HTTP API client.
 pub struct DiscordApi {
@@ -57,7 +97,7 @@ impl DiscordApi {
         &self,
         method: Method,
         path: &str,
-        body: &Value,
+        body: Payload<'_>,
         with_bot: bool,
     ) -> Result<Value, SendError> {
         if let Some(until) = *self.pause() {
@@ -66,10 +106,13 @@ impl DiscordApi {
                 return Err(SendError::RateLimited(until - now));
             }
         }
-        let mut request = self
+        let request = self
             .http
-            .request(method.clone(), format!("{}{path}", self.base))
-            .json(body);
+            .request(method.clone(), format!("{}{path}", self.base));
+        let mut request = match body {
+            Payload::Json(body) => request.json(body),
+            Payload::WithFile(body, file) => request.multipart(with_file(body, file)?),
+        };
         if with_bot {
             let token = self.bot_token.as_ref().ok_or_else(|| {
                 SendError::Permanent("no Discord bot token is configured".to_owned())
@@ -128,28 +171,36 @@ impl DiscordApi {
         message: &Value,
     ) -> Result<(), SendError> {
         let path = format!("/webhooks/{app_id}/{token}/messages/@original");
-        self.call(Method::PATCH, &path, message, false)
+        self.call(Method::PATCH, &path, Payload::Json(message), false)
             .await
             .map(drop)
     }
 
-    /// Adds a follow-up message to an interaction.
+    /// Adds a follow-up message to an interaction, with `file` attached if any.
     pub async fn follow_up(
         &self,
         app_id: &str,
         token: &str,
         message: &Value,
+        file: Option<&Attachment>,
     ) -> Result<(), SendError> {
         let path = format!("/webhooks/{app_id}/{token}");
-        self.call(Method::POST, &path, message, false)
+        self.call(Method::POST, &path, Payload::message(message, file), false)
             .await
             .map(drop)
     }
 
-    /// Posts a message to a channel; returns its id.
-    pub async fn post(&self, channel: &str, message: &Value) -> Result<String, SendError> {
+    /// Posts a message to a channel, with `file` attached if any; returns its id.
+    pub async fn post(
+        &self,
+        channel: &str,
+        message: &Value,
+        file: Option<&Attachment>,
+    ) -> Result<String, SendError> {
         let path = format!("/channels/{channel}/messages");
-        let answer = self.call(Method::POST, &path, message, true).await?;
+        let answer = self
+            .call(Method::POST, &path, Payload::message(message, file), true)
+            .await?;
         answer["id"]
             .as_str()
             .map(str::to_owned)
@@ -164,7 +215,7 @@ impl DiscordApi {
         message: &Value,
     ) -> Result<(), SendError> {
         let path = format!("/channels/{channel}/messages/{message_id}");
-        self.call(Method::PATCH, &path, message, true)
+        self.call(Method::PATCH, &path, Payload::Json(message), true)
             .await
             .map(drop)
     }
@@ -177,7 +228,7 @@ impl DiscordApi {
         commands: &Value,
     ) -> Result<(), SendError> {
         let path = format!("/applications/{app_id}/guilds/{guild}/commands");
-        self.call(Method::PUT, &path, commands, true)
+        self.call(Method::PUT, &path, Payload::Json(commands), true)
             .await
             .map(drop)
     }

@@ -3,7 +3,8 @@
 //! thread edit it again and add follow-ups. A thread that did not start
 //! with an interaction (a promotion asked on a pull request, drift) is a
 //! channel message posted with the bot token, edited in place, with replies
-//! that reference it.
+//! that reference it. A notice's attachment (a cost chart) follows as a
+//! message of its own in the thread, carrying the file.
 
 use super::api::DiscordApi;
 use super::messages;
@@ -13,7 +14,7 @@ use async_trait::async_trait;
 use bosun_reconciler::audit::Place;
 use bosun_reconciler::config;
 use bosun_reconciler::ports::forge::Forge;
-use bosun_reconciler::ports::notify::{Notice, Route};
+use bosun_reconciler::ports::notify::{Attachment, Notice, Route};
 use bosun_reconciler::store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -103,19 +104,35 @@ impl DiscordSink {
         })
     }
 
-    async fn reply(&self, at: &DiscordThread, text: &str) -> Result<(), SendError> {
+    /// Adds `body` (with `file`, if any) to the thread at `at`.
+    async fn add(
+        &self,
+        at: &DiscordThread,
+        mut body: serde_json::Value,
+        file: Option<&Attachment>,
+    ) -> Result<(), SendError> {
         match at {
             DiscordThread::Interaction(token) => {
                 self.api
-                    .follow_up(&token.app_id, &token.token, &messages::reply(text))
+                    .follow_up(&token.app_id, &token.token, &body, file)
                     .await
             }
             DiscordThread::Channel { channel, message } => {
-                let mut body = messages::reply(text);
                 body["message_reference"] = json!({ "message_id": message });
-                self.api.post(channel, &body).await.map(drop)
+                self.api.post(channel, &body, file).await.map(drop)
             }
         }
+    }
+
+    /// The notice's reply and attachment, added to its thread.
+    async fn add_to_thread(&self, at: &DiscordThread, notice: &Notice) -> Result<(), SendError> {
+        if let Some(reply) = &notice.reply {
+            self.add(at, messages::reply(reply), None).await?;
+        }
+        if let Some(file) = &notice.attachment {
+            self.add(at, json!({}), Some(file)).await?;
+        }
+        Ok(())
     }
 }
 
@@ -146,16 +163,14 @@ impl Sink for DiscordSink {
                     if token.channel.is_some() && self.api.has_bot_token() =>
                 {
                     let channel = token.channel.clone().unwrap_or_default();
-                    let message = self.api.post(&channel, &first).await?;
+                    let message = self.api.post(&channel, &first, None).await?;
                     let moved = DiscordThread::Channel { channel, message };
                     self.remember(&notice.thread, &moved)?;
                     moved
                 }
                 (Err(error), _) => return Err(error),
             };
-            if let Some(reply) = &notice.reply {
-                self.reply(&at, reply).await?;
-            }
+            self.add_to_thread(&at, notice).await?;
             return Ok(Delivered::Posted);
         }
         // A chat request's answer: its id names the interaction.
@@ -171,13 +186,11 @@ impl Sink for DiscordSink {
             let Some(channel) = self.channel(notice).await? else {
                 return Ok(Delivered::NotForThisChat);
             };
-            let message = self.api.post(&channel, &first).await?;
+            let message = self.api.post(&channel, &first, None).await?;
             DiscordThread::Channel { channel, message }
         };
         self.remember(&notice.thread, &at)?;
-        if let Some(reply) = &notice.reply {
-            self.reply(&at, reply).await?;
-        }
+        self.add_to_thread(&at, notice).await?;
         Ok(Delivered::Posted)
     }
 }
