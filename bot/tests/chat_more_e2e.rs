@@ -453,10 +453,38 @@ async fn once_an_interaction_token_expires_the_thread_goes_on_as_a_channel_messa
     );
 }
 
-#[tokio::test]
-async fn an_attachment_is_uploaded_into_the_thread_with_slacks_external_upload() {
+/// The bytes a chart notice carries (a PNG signature, then filler).
+const CHART: &[u8] = b"\x89PNG\r\n\x1a\n-not-a-real-chart";
+
+/// A cost notice for prd, asked in `channel`, with [`CHART`] attached.
+fn chart_notice(channel: &str) -> bosun_reconciler::ports::notify::Notice {
     use bosun_reconciler::audit::Place;
     use bosun_reconciler::ports::notify::{Attachment, Notice, Route, Tone};
+    Notice {
+        id: "cost:prd:2026-11".to_owned(),
+        thread: "cost:prd".to_owned(),
+        route: Route::Origin {
+            place: Place::Channel {
+                id: channel.to_owned(),
+            },
+            env: Some("prd".to_owned()),
+        },
+        repo: Some(REPO.parse().unwrap()),
+        headline: "GPU cost in prd".to_owned(),
+        body: "November so far".to_owned(),
+        tone: Tone::Info,
+        links: Vec::new(),
+        reply: None,
+        attachment: Some(Attachment {
+            file_name: "gpu-cost-prd.png".to_owned(),
+            media_type: "image/png".to_owned(),
+            bytes: CHART.to_vec(),
+        }),
+    }
+}
+
+#[tokio::test]
+async fn an_attachment_is_uploaded_into_the_thread_with_slacks_external_upload() {
     let w = world().await;
     let upload_url = format!("{}/upload/F0CHART", w.slack.uri());
     Mock::given(method("POST"))
@@ -481,29 +509,12 @@ async fn an_attachment_is_uploaded_into_the_thread_with_slacks_external_upload()
         )
         .mount(&w.slack)
         .await;
-    let png = b"\x89PNG\r\n\x1a\n-not-a-real-chart".to_vec();
-    let notice = Notice {
-        id: "cost:prd:2026-11".to_owned(),
-        thread: "cost:prd".to_owned(),
-        route: Route::Origin {
-            place: Place::Channel {
-                id: SLACK_CHANNEL.to_owned(),
-            },
-            env: Some("prd".to_owned()),
-        },
-        repo: Some(REPO.parse().unwrap()),
-        headline: "GPU cost in prd".to_owned(),
-        body: "November so far".to_owned(),
-        tone: Tone::Info,
-        links: Vec::new(),
-        reply: None,
-        attachment: Some(Attachment {
-            file_name: "gpu-cost-prd.png".to_owned(),
-            media_type: "image/png".to_owned(),
-            bytes: png.clone(),
-        }),
-    };
-    w.engine.notifier().notify(notice).await.unwrap();
+    let png = CHART.to_vec();
+    w.engine
+        .notifier()
+        .notify(chart_notice(SLACK_CHANNEL))
+        .await
+        .unwrap();
     w.settle().await;
     let received = w.slack.received_requests().await.unwrap();
     let paths: Vec<&str> = received.iter().map(|r| r.url.path()).collect();
@@ -568,32 +579,13 @@ fn form_parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
 
 #[tokio::test]
 async fn an_attachment_follows_in_the_discord_thread_as_a_file_message() {
-    use bosun_reconciler::audit::Place;
-    use bosun_reconciler::ports::notify::{Attachment, Notice, Route, Tone};
     let w = world().await;
-    let png = b"\x89PNG\r\n\x1a\n-not-a-real-chart".to_vec();
-    let notice = Notice {
-        id: "cost:prd:2026-11".to_owned(),
-        thread: "cost:prd".to_owned(),
-        route: Route::Origin {
-            place: Place::Channel {
-                id: DISCORD_CHANNEL.to_owned(),
-            },
-            env: Some("prd".to_owned()),
-        },
-        repo: Some(REPO.parse().unwrap()),
-        headline: "GPU cost in prd".to_owned(),
-        body: "November so far".to_owned(),
-        tone: Tone::Info,
-        links: Vec::new(),
-        reply: None,
-        attachment: Some(Attachment {
-            file_name: "gpu-cost-prd.png".to_owned(),
-            media_type: "image/png".to_owned(),
-            bytes: png.clone(),
-        }),
-    };
-    w.engine.notifier().notify(notice).await.unwrap();
+    let png = CHART.to_vec();
+    w.engine
+        .notifier()
+        .notify(chart_notice(DISCORD_CHANNEL))
+        .await
+        .unwrap();
     w.settle().await;
     let received = w.discord.received_requests().await.unwrap();
     let posts: Vec<_> = received

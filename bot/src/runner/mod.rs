@@ -377,6 +377,24 @@ impl TerraformRunner {
         args
     }
 
+    /// What the steps of one run share; its deadline starts now.
+    fn start_run<'a>(
+        &'a self,
+        working_dir: &'a std::path::Path,
+        vars: &'a [PlanVar],
+        timeout: Duration,
+        binary: Option<&'a std::path::Path>,
+    ) -> Run<'a> {
+        Run {
+            working_dir,
+            vars,
+            timeout,
+            binary: binary.unwrap_or(&self.binary),
+            deadline: Instant::now() + timeout,
+            redactor: sensitive_redactor(vars),
+        }
+    }
+
     async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, RunnerError> {
         self.concurrency
             .acquire()
@@ -393,14 +411,12 @@ impl Runner for TerraformRunner {
     async fn apply(&self, request: &ApplyRequest) -> Result<ApplyOutcome, RunnerError> {
         let started = Instant::now();
         let _slot = self.slot().await?;
-        let run = Run {
-            working_dir: &request.working_dir,
-            vars: &request.vars,
-            timeout: request.timeout,
-            binary: request.binary.as_deref().unwrap_or(&self.binary),
-            deadline: Instant::now() + request.timeout,
-            redactor: sensitive_redactor(&request.vars),
-        };
+        let run = self.start_run(
+            &request.working_dir,
+            &request.vars,
+            request.timeout,
+            request.binary.as_deref(),
+        );
         let lock_timeout = format!("-lock-timeout={}s", self.lock_timeout.as_secs());
         let args = [
             OsStr::new("apply"),
@@ -426,14 +442,12 @@ impl Runner for TerraformRunner {
             queued: queued_at.elapsed(),
             ..StepDurations::default()
         };
-        let run = Run {
-            working_dir: &request.working_dir,
-            vars: &request.vars,
-            timeout: request.timeout,
-            binary: request.binary.as_deref().unwrap_or(&self.binary),
-            deadline: Instant::now() + request.timeout,
-            redactor: sensitive_redactor(&request.vars),
-        };
+        let run = self.start_run(
+            &request.working_dir,
+            &request.vars,
+            request.timeout,
+            request.binary.as_deref(),
+        );
 
         let started = Instant::now();
         let cache = self.init_cache.as_ref().zip(request.init_key.as_deref());
