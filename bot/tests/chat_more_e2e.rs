@@ -148,12 +148,7 @@ fn button_click(user: &str, value: &str, trigger: &str, response_url: &str) -> S
 #[tokio::test]
 async fn a_button_click_is_a_new_request_rechecked_for_the_clicker() {
     let w = world().await;
-    Mock::given(method("POST"))
-        .and(path("/response"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&w.slack)
-        .await;
-    let response_url = format!("{}/response", w.slack.uri());
+    let response_url = answer_clicks(&w).await;
     // Locking prd is acknowledged with a button that unlocks it.
     let lock = slash_body(
         SLACK_CHANNEL,
@@ -178,22 +173,11 @@ async fn a_button_click_is_a_new_request_rechecked_for_the_clicker() {
         .await;
     assert_eq!(status, StatusCode::OK);
     // The refusal goes out on its own task; wait for it, not for time.
-    let told = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        loop {
-            let calls = w.slack_calls().await;
-            if let Some(call) = calls.into_iter().find(|c| c.method == "/response") {
-                break call;
-            }
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("the clicker was told");
-    assert_eq!(told.body["response_type"], "ephemeral");
+    let told = clicker_answers(&w, 1).await.remove(0);
+    assert_eq!(told["response_type"], "ephemeral");
     assert!(
-        told.body["text"].as_str().unwrap().contains("/unlock prd"),
-        "{:#}",
-        told.body
+        told["text"].as_str().unwrap().contains("/unlock prd"),
+        "{told:#}"
     );
     // The SRE's click runs, and its answer is posted in the channel.
     let click = button_click(SRE_SLACK, "/unlock prd", "4004.2.bbb", &response_url);
@@ -230,6 +214,16 @@ async fn a_button_click_is_a_new_request_rechecked_for_the_clicker() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+/// Has Slack's fake answer interactions' `response_url`; returns that URL.
+async fn answer_clicks(w: &ChatWorld) -> String {
+    Mock::given(method("POST"))
+        .and(path("/response"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&w.slack)
+        .await;
+    format!("{}/response", w.slack.uri())
+}
+
 /// The bodies Slack's `response_url` received, waited for (they go out on
 /// their own tasks) until there are `count`.
 async fn clicker_answers(w: &ChatWorld, count: usize) -> Vec<Value> {
@@ -255,12 +249,7 @@ async fn clicker_answers(w: &ChatWorld, count: usize) -> Vec<Value> {
 #[tokio::test]
 async fn a_prd_promotion_waits_for_confirm_and_cancel_or_a_devs_click_runs_nothing() {
     let w = world().await;
-    Mock::given(method("POST"))
-        .and(path("/response"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&w.slack)
-        .await;
-    let response_url = format!("{}/response", w.slack.uri());
+    let response_url = answer_clicks(&w).await;
     let ask = slash_body(
         SLACK_CHANNEL,
         SRE_SLACK,
