@@ -110,6 +110,7 @@ pub fn build(settings: &Settings) -> anyhow::Result<Service> {
         metrics.clone(),
         local_repo,
     )?;
+    crate::chat::wiring::keep_slack_groups_fresh(&settings.chat, &chat_state)?;
     let api_token = crate::token::ensure_token(&settings.data_dir)
         .with_context(|| format!("writing the API token into {}", settings.data_dir.display()))?;
     let state = Arc::new(AppState {

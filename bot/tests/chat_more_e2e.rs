@@ -22,6 +22,10 @@ const SLACK_CHANNEL: &str = "C0PLATFORM";
 const DISCORD_CHANNEL: &str = "1500000000000000001";
 const SRE_SLACK: &str = "U0SRE";
 const DEV_SLACK: &str = "U0DEV";
+/// A Slack user group whose members hold the `sre` role.
+const SRE_GROUP: &str = "S0SREGROUP";
+/// A Slack user named in no role, only in [`SRE_GROUP`].
+const GROUP_MEMBER: &str = "U0ONCALL";
 const SRE_DISCORD: &str = "1300000000000000001";
 const DEV_ROLE: &str = "1400000000000000001";
 
@@ -32,7 +36,7 @@ async fn world() -> ChatWorld {
         REPO,
         ".bosun.yaml",
         &format!(
-            "roles:\n  sre:\n    slack_users: [{SRE_SLACK}]\n    discord_users: [\"{SRE_DISCORD}\"]\n  dev:\n    slack_users: [{DEV_SLACK}]\n    discord_roles: [\"{DEV_ROLE}\"]\n"
+            "roles:\n  sre:\n    slack_users: [{SRE_SLACK}]\n    slack_groups: [{SRE_GROUP}]\n    discord_users: [\"{SRE_DISCORD}\"]\n  dev:\n    slack_users: [{DEV_SLACK}]\n    discord_roles: [\"{DEV_ROLE}\"]\n"
         ),
     );
     ChatWorld::start(
@@ -620,4 +624,76 @@ async fn an_attachment_follows_in_the_discord_thread_as_a_file_message() {
             .contains("content-type: image/png")
     );
     assert_eq!(parts[1].1, png);
+}
+
+#[tokio::test]
+async fn a_slack_user_group_grants_its_role_once_bosun_has_read_the_groups() {
+    let w = world().await;
+    // Shaped like Slack's documented `usergroups.list` answer (with
+    // `include_users`; `user_count` a string, as in Slack's example).
+    Mock::given(method("GET"))
+        .and(path("/api/usergroups.list"))
+        .and(wiremock::matchers::query_param("include_users", "true"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Bearer xoxb-e2e",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true,
+            "usergroups": [
+                {
+                    "id": SRE_GROUP,
+                    "team_id": "T0E2E",
+                    "is_usergroup": true,
+                    "name": "SRE on call",
+                    "description": "Whoever holds the pager this week.",
+                    "handle": "sre-oncall",
+                    "is_external": false,
+                    "date_create": 1446598059,
+                    "date_update": 1446670362,
+                    "date_delete": 0,
+                    "auto_type": null,
+                    "created_by": "U060RNRCZ",
+                    "updated_by": "U060RNRCZ",
+                    "deleted_by": null,
+                    "prefs": { "channels": [], "groups": [] },
+                    "users": [GROUP_MEMBER],
+                    "user_count": "1"
+                },
+                {
+                    "id": "S0OTHER",
+                    "team_id": "T0E2E",
+                    "is_usergroup": true,
+                    "name": "Everyone else",
+                    "handle": "others",
+                    "is_external": false,
+                    "date_create": 1446598059,
+                    "prefs": { "channels": [], "groups": [] },
+                    "users": [DEV_SLACK],
+                    "user_count": "1"
+                }
+            ]
+        })))
+        .mount(&w.slack)
+        .await;
+    // Before the groups are read, the member holds no role: refused.
+    let lock =
+        |trigger: &str| slash_body(SLACK_CHANNEL, GROUP_MEMBER, "/lock", "prd release", trigger);
+    let (_, ack) = w.slash(&lock("6006.0.000")).await;
+    assert_eq!(ack["response_type"], "ephemeral", "{ack}");
+
+    w.keep_slack_groups_fresh(GROUP_MEMBER).await;
+    let (_, ack) = w.slash(&lock("6006.1.aaa")).await;
+    assert_eq!(ack["response_type"], "in_channel", "{ack}");
+    // Being in another group grants nothing.
+    let (_, ack) = w
+        .slash(&slash_body(
+            SLACK_CHANNEL,
+            DEV_SLACK,
+            "/unlock",
+            "prd",
+            "6006.2.bbb",
+        ))
+        .await;
+    assert_eq!(ack["response_type"], "ephemeral", "{ack}");
 }

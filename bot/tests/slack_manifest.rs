@@ -47,7 +47,7 @@ fn the_manifest_declares_the_grammars_commands_and_bosuns_routes() {
         .iter()
         .map(|s| s.as_str().unwrap())
         .collect();
-    for needed in ["commands", "chat:write"] {
+    for needed in ["commands", "chat:write", "files:write", "usergroups:read"] {
         assert!(scopes.contains(&needed), "{scopes:?}");
     }
 }

@@ -9,6 +9,7 @@ use super::fanout::FanOut;
 use super::outbox::Outbox;
 use super::slack::SlackIngress;
 use super::slack::api::SlackApi;
+use super::slack::groups::REFRESH_EVERY;
 use super::slack::sink::SlackSink;
 use super::{ChannelMap, ChatSettings, ChatState};
 use crate::metrics::Metrics;
@@ -92,10 +93,26 @@ pub fn state(
         },
         slack: settings.slack.as_ref().map(|s| SlackIngress {
             signing_secrets: s.signing_secrets.clone(),
+            groups: Default::default(),
         }),
         discord,
         settings: Default::default(),
     })
+}
+
+/// Keeps the Slack user groups of `state` fresh in the background (every
+/// [`REFRESH_EVERY`]), when Slack is configured with a bot token; without
+/// one, only roles given by Slack user id apply.
+pub fn keep_slack_groups_fresh(settings: &ChatSettings, state: &ChatState) -> anyhow::Result<()> {
+    let (Some(slack), Some(ingress)) = (&settings.slack, &state.slack) else {
+        return Ok(());
+    };
+    let Some(token) = &slack.bot_token else {
+        return Ok(());
+    };
+    let api = SlackApi::new(&slack.api_url, token.clone()).context("building the Slack client")?;
+    ingress.groups.keep_fresh(api, REFRESH_EVERY);
+    Ok(())
 }
 
 /// Registers bosun's commands in the configured Discord guild, in the

@@ -93,6 +93,10 @@ pub struct ChatWorld {
     pub metrics: Arc<Metrics>,
     /// The key Discord signs with.
     pub discord_key: SigningKey,
+    /// The chat settings the world was wired with.
+    pub chat_settings: ChatSettings,
+    /// The chat routes' state.
+    pub chat: Arc<bosun::chat::ChatState>,
     _dir: tempfile::TempDir,
 }
 
@@ -191,9 +195,11 @@ impl ChatWorld {
                 env_labels: vec!["env".into()],
             },
         });
-        let chat = wiring::state(&settings, Arc::clone(&engine), metrics.clone(), None)
-            .expect("chat state");
-        let router = app(state).merge(bosun::chat::router(Arc::new(chat)));
+        let chat = Arc::new(
+            wiring::state(&settings, Arc::clone(&engine), metrics.clone(), None)
+                .expect("chat state"),
+        );
+        let router = app(state).merge(bosun::chat::router(Arc::clone(&chat)));
         engine.start().expect("engine");
         for outbox in &outboxes {
             outbox.spawn();
@@ -207,10 +213,31 @@ impl ChatWorld {
             outboxes,
             metrics,
             discord_key,
+            chat_settings: settings,
+            chat,
             _dir: dir,
         };
         world.settle().await;
         world
+    }
+
+    /// Starts keeping Slack user groups fresh, as `serve` does, and waits
+    /// until the first read has landed for `user` (or panics after 10 s).
+    pub async fn keep_slack_groups_fresh(&self, user: &str) {
+        wiring::keep_slack_groups_fresh(&self.chat_settings, &self.chat).expect("Slack groups");
+        let groups = &self
+            .chat
+            .slack
+            .as_ref()
+            .expect("Slack is configured")
+            .groups;
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while groups.groups_of(user).is_empty() {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the user groups were read");
     }
 
     /// Waits until the engine is idle and every outbox delivered.

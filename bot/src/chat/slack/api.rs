@@ -1,4 +1,5 @@
-//! Slack's Web API methods bosun calls (`chat.postMessage`, `chat.update`),
+//! Slack's Web API methods bosun calls (`chat.postMessage`, `chat.update`,
+//! the external file upload, `usergroups.list`),
 //! with slack-morphism's request and response models over reqwest, so the
 //! base URL can point anywhere (a fake in tests) and a 429's `Retry-After`
 //! reaches the outbox.
@@ -97,6 +98,38 @@ impl SlackApi {
         }
         serde_json::from_value(body)
             .map_err(|e| SendError::Retry(format!("{method}: unexpected answer: {e}")))
+    }
+
+    /// Every user group of the workspace with its members' ids
+    /// (`usergroups.list?include_users=true`, scope `usergroups:read`).
+    pub async fn user_groups(&self) -> Result<Vec<(String, Vec<String>)>, SendError> {
+        /// The two fields bosun reads of a user group (slack-morphism's
+        /// model also demands fields Slack's own examples leave out).
+        #[derive(serde::Deserialize)]
+        struct Group {
+            id: String,
+            #[serde(default)]
+            users: Vec<String>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Groups {
+            usergroups: Vec<Group>,
+        }
+        let method = "usergroups.list";
+        let response = self
+            .http
+            .get(format!("{}{method}", self.base))
+            .bearer_auth(self.token.expose_secret())
+            .query(&[("include_users", "true")])
+            .send()
+            .await
+            .map_err(|e| SendError::Retry(format!("{method}: {e}")))?;
+        let answer: Groups = Self::answer(method, response).await?;
+        Ok(answer
+            .usergroups
+            .into_iter()
+            .map(|g| (g.id, g.users))
+            .collect())
     }
 
     /// Posts a message (in a thread when `thread_ts` is set); returns its `ts`.

@@ -15,7 +15,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use bosun_reconciler::chat::words;
-use bosun_reconciler::config::{Frontend, Identity};
 use bosun_reconciler::ids::DeliveryId;
 use serde::Deserialize;
 use serde_json::json;
@@ -94,11 +93,7 @@ pub async fn receive(
         metrics.event_rejected(SOURCE, "malformed");
         return bad_request("trigger_id is not a usable id");
     };
-    let who = Identity {
-        frontend: Frontend::Slack,
-        id: command.user_id.clone(),
-        groups: Vec::new(),
-    };
+    let who = super::identity(&state, &command.user_id);
     let text = command_text(&command.command, &command.text);
     let Some(request) = in_channel(&state, &delivery, who, &command.channel_id, text) else {
         metrics.event_rejected(SOURCE, "unlinked_channel");

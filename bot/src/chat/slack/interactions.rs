@@ -17,7 +17,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bosun_reconciler::chat::words;
-use bosun_reconciler::config::{Frontend, Identity};
 use bosun_reconciler::ids::DeliveryId;
 use serde::Deserialize;
 use serde_json::json;
@@ -131,11 +130,7 @@ pub async fn receive(
     let Ok(delivery) = DeliveryId::new(SOURCE, &payload.trigger_id) else {
         return bad_request("trigger_id is not a usable id");
     };
-    let who = Identity {
-        frontend: Frontend::Slack,
-        id: payload.user.id.clone(),
-        groups: Vec::new(),
-    };
+    let who = super::identity(&state, &payload.user.id);
     let Some(request) = in_channel(&state, &delivery, who, &channel, text) else {
         tell_clicker(payload.response_url, words::unlinked_channel(&channel));
         return StatusCode::OK.into_response();

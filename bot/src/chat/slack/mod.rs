@@ -4,6 +4,7 @@
 pub mod api;
 pub mod blocks;
 pub mod commands;
+pub mod groups;
 pub mod interactions;
 pub mod sink;
 pub mod verify;
@@ -24,6 +25,21 @@ const SOURCE: &str = "slack";
 pub struct SlackIngress {
     /// Signing secrets (several during a rotation).
     pub signing_secrets: Vec<SecretString>,
+    /// Who is in which user group (kept fresh when a bot token is set).
+    pub groups: std::sync::Arc<groups::SlackGroups>,
+}
+
+/// The chat identity of Slack user `user`, with their user groups.
+pub(crate) fn identity(state: &ChatState, user: &str) -> bosun_reconciler::config::Identity {
+    bosun_reconciler::config::Identity {
+        frontend: bosun_reconciler::config::Frontend::Slack,
+        id: user.to_owned(),
+        groups: state
+            .slack
+            .as_ref()
+            .map(|slack| slack.groups.groups_of(user))
+            .unwrap_or_default(),
+    }
 }
 
 /// A slash command's full text: `/promote` with `stg prd` is
