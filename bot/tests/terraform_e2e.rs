@@ -296,7 +296,7 @@ async fn a_module_change_autoplans_every_env_using_it_and_never_shows_the_secret
             .collect();
     assert!(checks.contains(&"bosun/plan: dev".to_owned()), "{checks:?}");
     assert!(checks.contains(&"bosun/plan: prd".to_owned()), "{checks:?}");
-    // The gate's record: the plan JSON per (PR, env) at the head.
+    // The gate's record: the plan JSON per (PR, project) at the head.
     let key = format!("{REPO}#{number:010}/prd");
     let raw =
         w.h.bosun()

@@ -184,7 +184,7 @@ async fn plan_one(
                 ctx.store,
                 &pr.repo,
                 pr.number,
-                project.env.as_str(),
+                project,
                 &pr.head_sha,
                 &outcome.raw_json.0,
             )?;

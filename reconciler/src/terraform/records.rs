@@ -3,6 +3,7 @@
 //! old one stale), the projects a pull request's head affects, and the
 //! `plan-json` record the merge gate reads.
 
+use crate::config::TfProject;
 use crate::ids::{PrNumber, RepoName, Sha};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -106,9 +107,11 @@ pub fn plan_key(repo: &RepoName, number: PrNumber, project: &str) -> String {
     format!("{}/{project}", pr_key(repo, number))
 }
 
-/// The key of the gate's plan JSON: `owner/name#0000000042/prd`.
-pub fn plan_json_key(repo: &RepoName, number: PrNumber, env: &str) -> String {
-    format!("{}/{env}", pr_key(repo, number))
+/// The key of the gate's plan JSON of one project:
+/// `owner/name#0000000042/prd-uaenorth`. Keyed by project, not environment:
+/// two projects that deploy one environment each keep their own plan.
+pub fn plan_json_key(repo: &RepoName, number: PrNumber, project: &str) -> String {
+    format!("{}/{project}", pr_key(repo, number))
 }
 
 fn corrupt(namespace: &str, key: &str, e: impl ToString) -> StoreError {
@@ -141,20 +144,26 @@ pub fn put<T: Serialize>(
     store.put_record(namespace, key, &raw)
 }
 
-/// Writes the record the merge gate reads: `{"head_sha", "env", "plan"}`,
-/// `plan` being the whole `show -json` document.
+/// Writes the record the merge gate reads for `project`:
+/// `{"head_sha", "env", "project", "plan"}`, `plan` being the whole
+/// `show -json` document.
 pub fn put_plan_json(
     store: &dyn Store,
     repo: &RepoName,
     number: PrNumber,
-    env: &str,
+    project: &TfProject,
     head_sha: &Sha,
     raw_json: &[u8],
 ) -> Result<(), StoreError> {
-    let key = plan_json_key(repo, number, env);
+    let key = plan_json_key(repo, number, &project.name);
     let plan: serde_json::Value =
         serde_json::from_slice(raw_json).map_err(|e| corrupt(PLAN_JSON, &key, e))?;
-    let value = serde_json::json!({ "head_sha": head_sha.as_str(), "env": env, "plan": plan });
+    let value = serde_json::json!({
+        "head_sha": head_sha.as_str(),
+        "env": project.env.as_str(),
+        "project": project.name,
+        "plan": plan,
+    });
     put(store, PLAN_JSON, &key, &value)
 }
 
@@ -170,4 +179,64 @@ pub fn plans_of(
         .into_iter()
         .map(|(key, raw)| serde_json::from_slice(&raw).map_err(|e| corrupt(PLANS, &key, e)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{TfBinary, TfProject};
+    use crate::store::SledStore;
+
+    fn project(name: &str, env: &str) -> TfProject {
+        TfProject {
+            name: name.to_owned(),
+            env: bosun_commands::EnvCatalog::default().resolve(env).unwrap(),
+            dir: format!("terraform/envs/{name}"),
+            workspace: "default".to_owned(),
+            binary: TfBinary::Terraform,
+            when_modified: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn two_projects_of_one_environment_each_keep_their_plan_for_the_gate() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let repo = RepoName::new("acme", "infra").unwrap();
+        let head: Sha = "a".repeat(40).parse().unwrap();
+        for (name, marker) in [("prd-network", 1), ("prd-aks", 2)] {
+            let plan = format!("{{\"format_version\":\"1.2\",\"marker\":{marker}}}");
+            put_plan_json(
+                &store,
+                &repo,
+                PrNumber(7),
+                &project(name, "prd"),
+                &head,
+                plan.as_bytes(),
+            )
+            .unwrap();
+        }
+        let records = store
+            .scan_records(PLAN_JSON, "acme/infra#0000000007/")
+            .unwrap();
+        let mut seen: Vec<(String, String, i64)> = records
+            .iter()
+            .map(|(_, raw)| {
+                let record: serde_json::Value = serde_json::from_slice(raw).unwrap();
+                (
+                    record["project"].as_str().unwrap().to_owned(),
+                    record["env"].as_str().unwrap().to_owned(),
+                    record["plan"]["marker"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                ("prd-aks".to_owned(), "prd".to_owned(), 2),
+                ("prd-network".to_owned(), "prd".to_owned(), 1)
+            ]
+        );
+    }
 }
