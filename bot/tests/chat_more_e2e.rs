@@ -66,6 +66,94 @@ fn interaction(id: &str, name: &str, args: Option<&str>, user: &str, roles: &[&s
     serde_json::to_vec(&json).unwrap()
 }
 
+/// A click on a bosun button (`custom_id`) in the linked channel by `user`.
+fn component_click(id: &str, custom_id: &str, user: &str, roles: &[&str]) -> Vec<u8> {
+    let mut json: Value =
+        serde_json::from_slice(&interaction(id, "unused", None, user, roles)).unwrap();
+    json["type"] = json!(3);
+    json["data"] = json!({ "custom_id": custom_id, "component_type": 2 });
+    serde_json::to_vec(&json).unwrap()
+}
+
+#[tokio::test]
+async fn a_discord_prd_promotion_asks_to_confirm_and_runs_only_on_confirm() {
+    let w = world().await;
+    let key = w.discord_key.clone();
+    let ask = interaction(
+        "1600000000000000010",
+        "promote",
+        Some("stg prd"),
+        SRE_DISCORD,
+        &[],
+    );
+    let (_, answer) = w.post_discord(&ask, &key, "1700000000").await;
+    // The asker alone is asked: an ephemeral message with two buttons.
+    assert_eq!(answer["type"], 4, "{answer:#}");
+    assert_eq!(answer["data"]["flags"], 64, "{answer:#}");
+    let buttons = &answer["data"]["components"][0]["components"];
+    assert_eq!(
+        buttons[0]["custom_id"], "confirm:/promote stg prd",
+        "{answer:#}"
+    );
+    assert_eq!(
+        buttons[1]["custom_id"], "cancel:/promote stg prd",
+        "{answer:#}"
+    );
+    w.settle().await;
+    assert!(w.discord_calls().await.is_empty(), "nothing ran");
+
+    // Cancel replaces the question and stores nothing.
+    let cancel = component_click(
+        "1600000000000000011",
+        "cancel:/promote stg prd",
+        SRE_DISCORD,
+        &[],
+    );
+    let (_, answer) = w.post_discord(&cancel, &key, "1700000000").await;
+    assert_eq!(answer["type"], 7, "{answer:#}");
+    assert_eq!(
+        answer["data"]["content"],
+        "Cancelled: `/promote stg prd` was not run."
+    );
+    assert_eq!(answer["data"]["components"], json!([]));
+
+    // A dev's Confirm is refused to them alone.
+    let forwarded = component_click(
+        "1600000000000000012",
+        "confirm:/promote stg prd",
+        "1300000000000000099",
+        &[DEV_ROLE],
+    );
+    let (_, answer) = w.post_discord(&forwarded, &key, "1700000000").await;
+    assert_eq!(answer["type"], 4, "{answer:#}");
+    assert_eq!(answer["data"]["flags"], 64, "{answer:#}");
+    w.settle().await;
+    let chat_key = bosun_reconciler::ids::WorkKey::Chat {
+        repo: REPO.parse().unwrap(),
+    };
+    assert_eq!(w.engine.store().generation(&chat_key).unwrap(), None);
+
+    // The SRE's Confirm runs it: deferred, then the answer edits that message.
+    let confirm = component_click(
+        "1600000000000000013",
+        "confirm:/promote stg prd",
+        SRE_DISCORD,
+        &[],
+    );
+    let (_, answer) = w.post_discord(&confirm, &key, "1700000000").await;
+    assert_eq!(answer["type"], 5, "{answer:#}");
+    w.settle().await;
+    let calls = w.discord_calls().await;
+    assert!(
+        calls.iter().any(|(verb, route, _)| verb == "PATCH"
+            && route
+                == &format!(
+                    "/api/v10/webhooks/{DISCORD_APP}/token-1600000000000000013/messages/@original"
+                )),
+        "{calls:#?}"
+    );
+}
+
 #[tokio::test]
 async fn discord_pings_are_ponged_and_bad_signatures_get_401() {
     let w = world().await;

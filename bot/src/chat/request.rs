@@ -94,11 +94,10 @@ pub enum Taken {
 /// Whether a request may stop to ask its asker for confirmation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Confirmation {
-    /// The front-end can ask (Slack buttons): a command that wants
-    /// confirming is answered with the question, not stored.
+    /// The front-end can ask (Slack and Discord buttons): a command that
+    /// wants confirming is answered with the question, not stored.
     Ask,
-    /// The asker has confirmed (the click on Confirm), or the front-end has
-    /// no way to ask (Discord, for now): the command runs.
+    /// The asker has confirmed (the click on Confirm): the command runs.
     Given,
 }
 

@@ -6,6 +6,13 @@
 //! store it if accepted and answer *deferred* (type 5) at once; a refusal is
 //! an ephemeral message (type 4). The interaction's token is kept so the
 //! result can edit the deferred answer within Discord's 15 minutes.
+//!
+//! A promotion into a protected environment is not stored at once: the
+//! asker alone gets the question (ephemeral) with a Confirm button
+//! (`custom_id` `confirm:<command>`) and a Cancel button (`cancel:<command>`).
+//! Confirm is a new request by whoever clicks, checked again, answered
+//! deferred in the channel like a command; Cancel replaces the question
+//! (type 7) and stores nothing.
 
 use super::register::CATCH_ALL;
 use super::{INTERACTIONS, InteractionToken};
@@ -21,7 +28,10 @@ use bosun_reconciler::config::{Frontend, Identity};
 use bosun_reconciler::ids::DeliveryId;
 use serde::Deserialize;
 use serde_json::json;
-use serenity::builder::{CreateInteractionResponse, CreateInteractionResponseMessage};
+use serenity::all::ButtonStyle;
+use serenity::builder::{
+    CreateActionRow, CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage,
+};
 use std::sync::Arc;
 use tracing::warn;
 
@@ -77,11 +87,66 @@ fn ephemeral(text: &str) -> Response {
     ))
 }
 
+/// The `custom_id` prefix of the button that confirms a command.
+const CONFIRM_PREFIX: &str = "confirm:";
+/// The `custom_id` prefix of the button that cancels it.
+const CANCEL_PREFIX: &str = "cancel:";
+
+/// What a button's `custom_id` asks.
+enum Clicked<'a> {
+    /// Run this command line.
+    Command(&'a str),
+    /// Run it, confirmed.
+    Confirm(&'a str),
+    /// Do not run it.
+    Cancel(&'a str),
+}
+
+fn clicked(custom_id: &str) -> Option<Clicked<'_>> {
+    let command = |rest: &'static str| {
+        custom_id
+            .strip_prefix(rest)
+            .filter(|line| line.starts_with('/'))
+    };
+    if let Some(line) = command(CONFIRM_PREFIX) {
+        Some(Clicked::Confirm(line))
+    } else if let Some(line) = command(CANCEL_PREFIX) {
+        Some(Clicked::Cancel(line))
+    } else {
+        custom_id
+            .starts_with('/')
+            .then_some(Clicked::Command(custom_id))
+    }
+}
+
+/// The question put to the asker alone, with Confirm and Cancel buttons.
+fn ask_to_confirm(question: &str, command: &str) -> Response {
+    let buttons = vec![
+        CreateButton::new(format!("{CONFIRM_PREFIX}{command}"))
+            .label("Confirm")
+            .style(ButtonStyle::Success),
+        CreateButton::new(format!("{CANCEL_PREFIX}{command}"))
+            .label("Cancel")
+            .style(ButtonStyle::Secondary),
+    ];
+    respond(CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .content(question.chars().take(2_000).collect::<String>())
+            .ephemeral(true)
+            .components(vec![CreateActionRow::Buttons(buttons)]),
+    ))
+}
+
 /// An application command's line: `/promote` with `stg prd` is
 /// `/promote stg prd`; `/bosun` with `promote stg prd` is `/promote stg prd`.
+/// A button's is in its `custom_id`.
 fn command_line(data: &Data) -> Option<String> {
-    if let Some(custom) = data.custom_id.as_deref().filter(|c| c.starts_with('/')) {
-        return Some(custom.to_owned());
+    if let Some(custom) = data.custom_id.as_deref() {
+        return match clicked(custom)? {
+            Clicked::Command(line) | Clicked::Confirm(line) | Clicked::Cancel(line) => {
+                Some(line.to_owned())
+            }
+        };
     }
     let name = data.name.as_deref()?;
     let args: Vec<String> = data
@@ -149,6 +214,22 @@ pub async fn receive(
     let Some(text) = interaction.data.as_ref().and_then(command_line) else {
         return ephemeral("bosun did not find a command in this interaction.");
     };
+    let button = interaction
+        .data
+        .as_ref()
+        .and_then(|d| d.custom_id.as_deref())
+        .and_then(clicked);
+    let confirmation = match button {
+        Some(Clicked::Cancel(_)) => {
+            return respond(CreateInteractionResponse::UpdateMessage(
+                CreateInteractionResponseMessage::new()
+                    .content(words::cancelled(&text))
+                    .components(Vec::new()),
+            ));
+        }
+        Some(Clicked::Confirm(_)) => Confirmation::Given,
+        Some(Clicked::Command(_)) | None => Confirmation::Ask,
+    };
     let (user, groups) = match (&interaction.member, &interaction.user) {
         (Some(member), _) => (member.user.id.clone(), member.roles.clone()),
         (None, Some(user)) => (user.id.clone(), Vec::new()),
@@ -185,13 +266,11 @@ pub async fn receive(
         warn!("could not keep a Discord interaction token");
         return ephemeral("bosun cannot take requests right now; try again in a minute.");
     }
-    // Discord offers no confirm button yet: a request runs as asked.
-    match take(&state, SOURCE, delivery, request, Confirmation::Given).await {
-        Taken::Accepted { .. } | Taken::Duplicate { .. } | Taken::NeedsConfirmation { .. } => {
-            respond(CreateInteractionResponse::Defer(
-                CreateInteractionResponseMessage::new(),
-            ))
-        }
+    match take(&state, SOURCE, delivery, request, confirmation).await {
+        Taken::Accepted { .. } | Taken::Duplicate { .. } => respond(
+            CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new()),
+        ),
+        Taken::NeedsConfirmation { command, question } => ask_to_confirm(&question, &command),
         Taken::Refused { reply } | Taken::Invalid { reply } => ephemeral(&reply),
         Taken::Unavailable => {
             ephemeral("bosun cannot take requests right now; try again in a minute.")
