@@ -10,6 +10,10 @@
 //! (it asks for `terraform init`), so the runner also falls back to a real
 //! `init` when a reused folder is refused.
 //!
+//! A folder where a remote module calls another remote module is not kept:
+//! the key cannot see inside remote modules, so only a fresh `init` knows
+//! what those calls resolve to today.
+//!
 //! Layout: `<root>/<key>/dot-terraform/` and `<root>/<key>/lock.hcl`. An
 //! entry is written into a temporary folder and renamed into place, so a
 //! reader sees a whole entry or none. The least recently used entries
@@ -92,6 +96,13 @@ impl InitCache {
         if entry.is_dir() {
             return Ok(());
         }
+        if let Some(module) = nested_remote_module(&working_dir.join(DATA_DIR)) {
+            tracing::info!(
+                module,
+                "not keeping .terraform: a remote module calls another remote module, which a later init may resolve anew"
+            );
+            return Ok(());
+        }
         std::fs::create_dir_all(&self.root)?;
         let staging = tempfile::Builder::new()
             .prefix(".saving-")
@@ -142,6 +153,37 @@ impl InitCache {
             let _ = std::fs::remove_dir_all(stale);
         }
     }
+}
+
+/// A module that a remote module calls from outside itself (its `Key` is
+/// nested, `a.b`, and its source is not a folder of the caller), as `init`
+/// recorded it in `modules/modules.json`. The init key sees only the root's
+/// and local modules' own calls, so it cannot tell whether such a module
+/// would resolve to something newer; a folder with one is not kept.
+fn nested_remote_module(data: &Path) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        #[serde(rename = "Modules", default)]
+        modules: Vec<Installed>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Installed {
+        #[serde(rename = "Key", default)]
+        key: String,
+        #[serde(rename = "Source", default)]
+        source: String,
+    }
+    let text = std::fs::read_to_string(data.join("modules").join("modules.json")).ok()?;
+    let Ok(manifest) = serde_json::from_str::<Manifest>(&text) else {
+        return Some("an unreadable modules.json".to_owned());
+    };
+    manifest
+        .modules
+        .into_iter()
+        .find(|m| {
+            m.key.contains('.') && !m.source.starts_with("./") && !m.source.starts_with("../")
+        })
+        .map(|m| m.key)
 }
 
 /// Marks `dir` as used now (its modification time orders eviction).
@@ -226,6 +268,28 @@ mod tests {
         );
         assert!(!data.join(WORKSPACE_FILE).exists());
         assert!(!cache.restore("other", fresh.path()));
+    }
+
+    #[test]
+    fn a_remote_module_calling_another_remote_module_is_not_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let cache = InitCache::new(root.path());
+        let with = |modules: &str| {
+            let dir = working_dir_after_init();
+            std::fs::write(dir.path().join(".terraform/modules/modules.json"), modules).unwrap();
+            dir
+        };
+        let local_only = with(
+            r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"aks","Source":"registry.terraform.io/Azure/aks/azurerm","Version":"9.1.0","Dir":".terraform/modules/aks"},{"Key":"aks.pool","Source":"./modules/pool","Dir":".terraform/modules/aks/modules/pool"},{"Key":"net","Source":"../../modules/network","Dir":"../../modules/network"}]}"#,
+        );
+        cache.save("local", local_only.path()).unwrap();
+        let nested_remote = with(
+            r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"aks","Source":"registry.terraform.io/Azure/aks/azurerm","Version":"9.1.0","Dir":".terraform/modules/aks"},{"Key":"aks.naming","Source":"registry.terraform.io/Azure/naming/azurerm","Version":"0.4.2","Dir":".terraform/modules/aks.naming"}]}"#,
+        );
+        cache.save("nested", nested_remote.path()).unwrap();
+        let fresh = tempfile::tempdir().unwrap();
+        assert!(cache.restore("local", fresh.path()));
+        assert!(!cache.restore("nested", fresh.path()));
     }
 
     #[test]
