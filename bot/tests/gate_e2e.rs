@@ -282,6 +282,30 @@ async fn a_pending_gate_times_out_naming_what_is_missing() {
 }
 
 #[tokio::test]
+async fn a_pending_gate_fails_at_its_deadline_without_any_new_event() {
+    let (h, head) = world("gate:\n  timeout: 2s\n", &[("README.md", "docs\n")]).await;
+    assert_eq!(gate(&h, &head).status, "in_progress");
+    // No webhook, no push: the engine looks again at the deadline by itself
+    // (the harness's resync is far away).
+    let timed_out = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let run = gate(&h, &head);
+            if run.conclusion.is_some() {
+                break run;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the gate was judged again at its deadline");
+    assert_eq!(timed_out.conclusion.as_deref(), Some("failure"));
+    assert_eq!(
+        timed_out.title.as_deref(),
+        Some("Timed out after 2s waiting for bosun-trivy-reports")
+    );
+}
+
+#[tokio::test]
 async fn an_archive_that_is_not_a_zip_fails_the_gate_with_a_clear_reason() {
     let (h, head) = world("gate: {}\n", &[("README.md", "docs\n")]).await;
     h.github

@@ -104,6 +104,9 @@ pub struct Engine {
     queue: Arc<WorkQueue>,
     bot_login: Mutex<Option<String>>,
     failures: Mutex<HashMap<WorkKey, u32>>,
+    /// Keys to look at again after a while without a new event (a pending
+    /// gate's deadline), taken by the worker after each run.
+    revisits: Mutex<Vec<(WorkKey, Duration)>>,
     running: AtomicBool,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -126,6 +129,7 @@ impl Engine {
             queue: WorkQueue::new(),
             bot_login: Mutex::new(None),
             failures: Mutex::new(HashMap::new()),
+            revisits: Mutex::new(Vec::new()),
             running: AtomicBool::new(false),
             stop: watch::channel(false).0,
             tasks: Mutex::new(Vec::new()),
@@ -331,6 +335,28 @@ impl Engine {
             let retry = self.run(&key).await;
             self.queue.done(key, retry);
             self.observer.queue_depth(self.queue.depth());
+            self.schedule_revisits();
+        }
+    }
+
+    /// Enqueues each key asked to be revisited once its delay has passed.
+    /// The wait lives only in this process; after a restart the periodic
+    /// resync looks at every open pull request anyway.
+    fn schedule_revisits(self: &Arc<Self>) {
+        let due = std::mem::take(&mut *self.revisits.lock().unwrap_or_else(|e| e.into_inner()));
+        for (key, delay) in due {
+            let engine = Arc::clone(self);
+            let mut stop = self.stop.subscribe();
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {
+                        if let Err(error) = engine.enqueue(std::slice::from_ref(&key)) {
+                            warn!(%error, %key, "could not enqueue a revisit");
+                        }
+                    }
+                    _ = stop.changed() => {}
+                }
+            });
         }
     }
 
@@ -432,7 +458,13 @@ impl Engine {
                     renderer: self.renderer.get().map(|r| r.as_ref()),
                     services: self.ask_services(),
                 };
-                pr::reconcile(&ctx, repo, *number, events).await
+                if let Some(delay) = pr::reconcile(&ctx, repo, *number, events).await? {
+                    self.revisits
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((key.clone(), delay));
+                }
+                Ok(())
             }
             WorkKey::Repository { repo } => {
                 let gate = crate::gating::GateContext {

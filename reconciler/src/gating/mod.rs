@@ -83,13 +83,15 @@ pub async fn ingest_runs(
 }
 
 /// Evaluates the gate for an open pull request and publishes the check and
-/// the sticky comment.
+/// the sticky comment. Also returns, for a gate still pending, how long until
+/// its timeout: the engine looks again then, so a missing input fails the
+/// gate at its deadline even when no other event comes.
 pub async fn reconcile_pr(
     ctx: &GateContext<'_>,
     pr: &PullRequest,
     config: &RepoConfig,
     settings: &GateSettings,
-) -> Result<Outcome, ReconcileError> {
+) -> Result<(Outcome, Option<std::time::Duration>), ReconcileError> {
     let material = collect(ctx, pr, config).await?;
     let now = Utc::now();
     let evaluation = evaluate(&material, settings, now.date_naive());
@@ -102,7 +104,14 @@ pub async fn reconcile_pr(
     };
     let outcome = outcome::outcome(&evaluation, waited);
     publish(ctx, pr, &outcome).await?;
-    Ok(outcome)
+    let recheck_in = match (&outcome.state, waited) {
+        // A second past the deadline, so the next look is at or past it.
+        (GateState::Pending { .. }, Some(w)) => {
+            Some(w.timeout.saturating_sub(w.waited) + std::time::Duration::from_secs(1))
+        }
+        _ => None,
+    };
+    Ok((outcome, recheck_in))
 }
 
 /// How long the gate has waited on `sha`, remembering the first wait.

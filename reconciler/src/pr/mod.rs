@@ -36,17 +36,19 @@ pub fn envs_marker() -> Marker {
 }
 
 /// Converges one pull request on what bosun should have said and done.
+/// Returns when to look at it again without a new event (a pending gate's
+/// deadline), if ever.
 pub async fn reconcile(
     ctx: &PrContext<'_>,
     repo: &RepoName,
     number: PrNumber,
     events: &[PendingEvent],
-) -> Result<(), ReconcileError> {
+) -> Result<Option<std::time::Duration>, ReconcileError> {
     let pr = match ctx.forge.pull_request(repo, number).await {
         Ok(pr) => pr,
         Err(ForgeError::NotFound(_)) => {
             debug!(%repo, %number, "pull request is gone");
-            return Ok(());
+            return Ok(None);
         }
         Err(e) => return Err(e.into()),
     };
@@ -85,9 +87,10 @@ pub async fn reconcile(
         && let Ok(config) = &config
         && let Some(gate) = &config.gate
     {
-        crate::gating::reconcile_pr(&gate_ctx, &pr, config, gate).await?;
+        let (_, recheck_in) = crate::gating::reconcile_pr(&gate_ctx, &pr, config, gate).await?;
+        return Ok(recheck_in);
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Upserts the comment listing the environments the pull request touches.
