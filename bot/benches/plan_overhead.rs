@@ -38,6 +38,7 @@ async fn main() -> anyhow::Result<()> {
         refresh: true,
         vars: Vec::new(),
         workspace: None,
+        var_files: Vec::new(),
         init_key: key,
     };
     let outcome = runner.plan(&request).await?;

@@ -577,3 +577,34 @@ async fn a_refusal_lists_every_unmet_requirement_and_runs_nothing() {
     );
     assert!(w.state("prd").is_none(), "nothing was applied");
 }
+
+#[tokio::test]
+async fn a_shared_var_file_is_passed_to_plan_and_its_change_plans_the_project() {
+    let w = world().await;
+    let prd = w.env_root(
+        "prd",
+        "\nvariable \"replicas\" {\n  type = number\n}\n\nresource \"terraform_data\" \"replicas\" {\n  input = var.replicas\n}\n",
+    );
+    w.h.github
+        .set_file(REPO, "terraform/envs/prd/main.tf", &prd);
+    w.h.github
+        .set_file(REPO, "terraform/shared/prd.tfvars", "replicas = 2\n");
+    w.h.github.set_file(
+        REPO,
+        ".bosun.yaml",
+        &BOSUN_YAML.replace(
+            "      dir: terraform/envs/prd\n",
+            "      dir: terraform/envs/prd\n      var_files: [terraform/shared/prd.tfvars]\n",
+        ),
+    );
+    // Only the shared variable file changes: prd is planned with it, dev is not.
+    let number = w
+        .open_pr(
+            "more-replicas",
+            &[("terraform/shared/prd.tfvars", "replicas = 3\n")],
+        )
+        .await;
+    let plan = w.plan_comment(number, "prd").expect("prd was planned");
+    assert!(plan.contains("+ input  = 3"), "{plan}");
+    assert!(w.plan_comment(number, "dev").is_none());
+}

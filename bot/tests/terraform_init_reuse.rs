@@ -74,6 +74,7 @@ fn request(dir: &Path, terraform: &LoggingTerraform, key: &str) -> PlanRequest {
         refresh: true,
         vars: Vec::new(),
         workspace: None,
+        var_files: Vec::new(),
         init_key: Some(key.to_owned()),
     }
 }

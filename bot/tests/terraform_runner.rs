@@ -70,6 +70,7 @@ impl Root {
             refresh,
             vars: Vec::new(),
             workspace: None,
+            var_files: Vec::new(),
             init_key: None,
         }
     }

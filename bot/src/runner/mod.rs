@@ -374,6 +374,11 @@ impl TerraformRunner {
         if !request.refresh {
             args.push("-refresh=false".into());
         }
+        for file in &request.var_files {
+            let mut arg = OsString::from("-var-file=");
+            arg.push(file);
+            args.push(arg);
+        }
         args
     }
 

@@ -56,6 +56,8 @@ struct ProjectEntry {
     binary: Option<Spanned<String>>,
     #[serde(default)]
     when_modified: Vec<String>,
+    #[serde(default)]
+    var_files: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +127,11 @@ pub struct TfProject {
     /// Extra paths (globs: `*` within a folder, `**` across folders) whose
     /// change plans it, besides its own folder and the local modules it uses.
     pub when_modified: Vec<String>,
+    /// Variable files passed to `plan` as `-var-file`, in order, as paths
+    /// from the repository's root (a shared `terraform/shared/prd.tfvars`
+    /// as well as one in the project's folder). A change to one plans the
+    /// project.
+    pub var_files: Vec<String>,
 }
 
 /// When an environment's changes are applied.
@@ -216,22 +223,24 @@ fn env_named(word: &Spanned<String>, envs: &EnvCatalog, key: &str) -> Result<Env
     })
 }
 
-fn clean_dir(word: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
-    let dir = word
+/// A path from the repository's root (`what`: "a folder", "a file"); one
+/// that is absolute or climbs out with `..` is refused, naming the key.
+fn clean_path(word: &Spanned<String>, key: &str, what: &str) -> Result<String, ConfigError> {
+    let path = word
         .value
         .trim()
         .trim_start_matches("./")
         .trim_end_matches('/');
-    if dir.is_empty() || dir.starts_with('/') || dir.split('/').any(|part| part == "..") {
+    if path.is_empty() || path.starts_with('/') || path.split('/').any(|part| part == "..") {
         return Err(at(
             word,
             format!(
-                "{key}: `{}` must be a folder inside the repository",
+                "{key}: `{}` must be {what} inside the repository",
                 word.value
             ),
         ));
     }
-    Ok(dir.to_owned())
+    Ok(path.to_owned())
 }
 
 impl TerraformRules {
@@ -274,13 +283,20 @@ impl TerraformRules {
                 Some(word) => binary(word, &format!("{key}.binary"))?,
                 None => default_binary,
             };
+            let var_files = entry
+                .var_files
+                .iter()
+                .enumerate()
+                .map(|(j, file)| clean_path(file, &format!("{key}.var_files[{j}]"), "a file"))
+                .collect::<Result<Vec<_>, _>>()?;
             projects.push(TfProject {
                 name,
                 env,
-                dir: clean_dir(&entry.dir, &format!("{key}.dir"))?,
+                dir: clean_path(&entry.dir, &format!("{key}.dir"), "a folder")?,
                 workspace: entry.workspace.unwrap_or_else(|| "default".to_owned()),
                 binary,
                 when_modified: entry.when_modified,
+                var_files,
             });
         }
         let mut rules = BTreeMap::new();
@@ -477,5 +493,32 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.message.contains("declared twice"), "{error}");
+        let error = parse(
+            "terraform:\n  projects:\n    - name: dev\n      dir: a\n      var_files:\n        - shared/dev.tfvars\n        - ../secrets.tfvars\n",
+        )
+        .unwrap_err();
+        assert_eq!(error.line, Some(11), "{error}");
+        assert!(
+            error.message.contains("projects[0].var_files[1]")
+                && error
+                    .message
+                    .contains("must be a file inside the repository"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn var_files_are_paths_from_the_repository_root_in_order() {
+        let config = parse(
+            "terraform:\n  projects:\n    - name: prd\n      dir: terraform/envs/prd\n      var_files: [./terraform/shared/common.tfvars, terraform/envs/prd/prd.tfvars]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.terraform.projects[0].var_files,
+            [
+                "terraform/shared/common.tfvars",
+                "terraform/envs/prd/prd.tfvars"
+            ]
+        );
     }
 }

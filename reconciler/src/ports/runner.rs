@@ -31,6 +31,8 @@ pub struct PlanRequest {
     /// The Terraform workspace, selected (or created) after `init`; `None`
     /// is `default`.
     pub workspace: Option<String>,
+    /// Variable files for `plan` (`-var-file`, in order), in the checkout.
+    pub var_files: Vec<PathBuf>,
     /// A fingerprint of everything `init` reads (see
     /// [`crate::terraform::init_key`]): a runner that kept the `.terraform`
     /// folder of an earlier `init` with the same key may reuse it instead of

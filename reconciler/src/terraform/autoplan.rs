@@ -85,10 +85,11 @@ pub async fn affected_projects(
     let mut projects = Vec::new();
     for project in &ctx.config.terraform.projects {
         let globbed = changed.iter().any(|path| {
-            project
-                .when_modified
-                .iter()
-                .any(|g| crate::glob::matches(g.trim_start_matches("./"), path))
+            project.var_files.contains(path)
+                || project
+                    .when_modified
+                    .iter()
+                    .any(|g| crate::glob::matches(g.trim_start_matches("./"), path))
         });
         let touched = globbed || {
             let files = project_files(ctx.forge, &pr.repo, &pr.head_sha, &project.dir).await?;

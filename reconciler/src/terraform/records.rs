@@ -195,6 +195,7 @@ mod tests {
             workspace: "default".to_owned(),
             binary: TfBinary::Terraform,
             when_modified: Vec::new(),
+            var_files: Vec::new(),
         }
     }
 

@@ -9,6 +9,7 @@ use crate::error::ReconcileError;
 use crate::ids::{RepoName, Sha};
 use crate::plan::PlanSummary;
 use crate::plan::redact::Redacted;
+use crate::ports::forge::RepoFile;
 use crate::ports::runner::{PlanOutcome, PlanRequest, RunnerError};
 use std::path::{Path, PathBuf};
 
@@ -59,7 +60,23 @@ pub(super) async fn plan_at(
             commit.short()
         )));
     }
-    if let Err(e) = write_checkout(dest, &files.files) {
+    let mut checkout = files.files.clone();
+    for path in &project.var_files {
+        match ctx.forge.file_at(repo, commit, path).await? {
+            Some(text) => checkout.push(RepoFile {
+                path: path.clone(),
+                text,
+            }),
+            None => {
+                return Ok(Err(format!(
+                    "the variable file `{path}` (`var_files` of `{}`) does not exist at {}",
+                    project.name,
+                    commit.short()
+                )));
+            }
+        }
+    }
+    if let Err(e) = write_checkout(dest, &checkout) {
         return Ok(Err(format!("could not write the checkout: {e}")));
     }
     let request = PlanRequest {
@@ -70,6 +87,7 @@ pub(super) async fn plan_at(
         refresh,
         vars: Vec::new(),
         workspace: workspace(project),
+        var_files: project.var_files.iter().map(|f| dest.join(f)).collect(),
         init_key: init_key(project.binary.program(), &files),
     };
     Ok(match ctx.service.runner.plan(&request).await {
