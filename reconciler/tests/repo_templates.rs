@@ -100,3 +100,23 @@ fn gate_settings_are_read() {
     assert_eq!(gate.artifact, "bosun-trivy-reports");
     assert!(gate.expect.is_empty());
 }
+
+#[test]
+fn terraform_cost_and_chat_sections_are_read() {
+    let config = template();
+    let projects: Vec<&str> = config
+        .terraform
+        .projects
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(projects, ["dev", "stg", "prd"]);
+    let prd = config.envs.resolve("prd").unwrap();
+    let rules = config.terraform.env_rules(&prd);
+    assert_eq!(rules.requirements.approved, 2);
+    assert_eq!(config.terraform.drift_schedules().count(), 1);
+    let cost = config.cost.as_ref().expect("the template sets up cost");
+    assert_eq!(cost.prices.get("NVIDIA H100 80GB HBM3"), Some(&6.98));
+    assert_eq!(config.chat.slack.for_env("prd"), Some("C0PRDALERTS"));
+    assert_eq!(config.chat.slack.for_env("dev"), Some("C0PLATFORM"));
+}
