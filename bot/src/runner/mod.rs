@@ -158,7 +158,8 @@ impl TerraformRunner {
             .iter()
             .any(|(name, value)| name == PLUGIN_CACHE_ENV && !value.is_empty());
         if !set {
-            let dir = dir.into();
+            // Absolute: Terraform reads it from each project's folder.
+            let dir = std::path::absolute(dir.into())?;
             std::fs::create_dir_all(&dir)?;
             self.environment
                 .push((PLUGIN_CACHE_ENV.into(), dir.into_os_string()));

@@ -87,7 +87,12 @@ pub(super) async fn plan_at(
         refresh,
         vars: Vec::new(),
         workspace: workspace(project),
-        var_files: project.var_files.iter().map(|f| dest.join(f)).collect(),
+        // Absolute: Terraform runs in the project's folder, not here.
+        var_files: project
+            .var_files
+            .iter()
+            .map(|f| std::path::absolute(dest.join(f)).unwrap_or_else(|_| dest.join(f)))
+            .collect(),
         init_key: init_key(project.binary.program(), &files),
     };
     Ok(match ctx.service.runner.plan(&request).await {
