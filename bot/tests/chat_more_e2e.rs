@@ -240,7 +240,8 @@ fn button_click(user: &str, value: &str, trigger: &str, response_url: &str) -> S
 #[tokio::test]
 async fn a_button_click_is_a_new_request_rechecked_for_the_clicker() {
     let w = world().await;
-    let response_url = answer_clicks(&w).await;
+    let mut answers = answer_clicks(&w).await;
+    let response_url = answers.url.clone();
     // Locking prd is acknowledged with a button that unlocks it.
     let lock = slash_body(
         SLACK_CHANNEL,
@@ -265,7 +266,7 @@ async fn a_button_click_is_a_new_request_rechecked_for_the_clicker() {
         .await;
     assert_eq!(status, StatusCode::OK);
     // The refusal goes out on its own task; wait for it, not for time.
-    let told = clicker_answers(&w, 1).await.remove(0);
+    let told = answers.next().await;
     assert_eq!(told["response_type"], "ephemeral");
     assert!(
         told["text"].as_str().unwrap().contains("/unlock prd"),
@@ -306,42 +307,53 @@ async fn a_button_click_is_a_new_request_rechecked_for_the_clicker() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-/// Has Slack's fake answer interactions' `response_url`; returns that URL.
-async fn answer_clicks(w: &ChatWorld) -> String {
-    Mock::given(method("POST"))
-        .and(path("/response"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&w.slack)
-        .await;
-    format!("{}/response", w.slack.uri())
+/// What Slack's `response_url` receives, as each answer arrives.
+struct ClickerAnswers {
+    url: String,
+    received: tokio::sync::mpsc::UnboundedReceiver<Value>,
 }
 
-/// The bodies Slack's `response_url` received, waited for (they go out on
-/// their own tasks) until there are `count`.
-async fn clicker_answers(w: &ChatWorld, count: usize) -> Vec<Value> {
-    tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        loop {
-            let answers: Vec<Value> = w
-                .slack_calls()
-                .await
-                .into_iter()
-                .filter(|c| c.method == "/response")
-                .map(|c| c.body)
-                .collect();
-            if answers.len() >= count {
-                break answers;
-            }
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("the clicker was answered")
+/// The fake's responder for `response_url`: answers 200 and passes the body on.
+struct PassOn(tokio::sync::mpsc::UnboundedSender<Value>);
+
+impl wiremock::Respond for PassOn {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let _ = self
+            .0
+            .send(serde_json::from_slice(&request.body).unwrap_or_default());
+        ResponseTemplate::new(200)
+    }
+}
+
+/// Has Slack's fake answer interactions' `response_url`, passing each body on.
+async fn answer_clicks(w: &ChatWorld) -> ClickerAnswers {
+    let (sender, received) = tokio::sync::mpsc::unbounded_channel();
+    Mock::given(method("POST"))
+        .and(path("/response"))
+        .respond_with(PassOn(sender))
+        .mount(&w.slack)
+        .await;
+    ClickerAnswers {
+        url: format!("{}/response", w.slack.uri()),
+        received,
+    }
+}
+
+impl ClickerAnswers {
+    /// The next answer (they go out on their own tasks).
+    async fn next(&mut self) -> Value {
+        tokio::time::timeout(std::time::Duration::from_secs(10), self.received.recv())
+            .await
+            .expect("the clicker was answered")
+            .expect("the fake is still running")
+    }
 }
 
 #[tokio::test]
 async fn a_prd_promotion_waits_for_confirm_and_cancel_or_a_devs_click_runs_nothing() {
     let w = world().await;
-    let response_url = answer_clicks(&w).await;
+    let mut answers = answer_clicks(&w).await;
+    let response_url = answers.url.clone();
     let ask = slash_body(
         SLACK_CHANNEL,
         SRE_SLACK,
@@ -368,10 +380,10 @@ async fn a_prd_promotion_waits_for_confirm_and_cancel_or_a_devs_click_runs_nothi
         &response_url,
     );
     assert_eq!(w.click(&cancel).await, StatusCode::OK);
-    let answers = clicker_answers(&w, 1).await;
-    assert_eq!(answers[0]["replace_original"], true);
+    let cancelled = answers.next().await;
+    assert_eq!(cancelled["replace_original"], true);
     assert_eq!(
-        answers[0]["text"],
+        cancelled["text"],
         "Cancelled: `/promote stg prd` was not run."
     );
 
@@ -385,8 +397,8 @@ async fn a_prd_promotion_waits_for_confirm_and_cancel_or_a_devs_click_runs_nothi
         &response_url,
     );
     assert_eq!(w.click(&forwarded).await, StatusCode::OK);
-    let answers = clicker_answers(&w, 2).await;
-    assert_eq!(answers[1]["replace_original"], false, "{:#}", answers[1]);
+    let refused = answers.next().await;
+    assert_eq!(refused["replace_original"], false, "{refused:#}");
     w.settle().await;
     assert!(w.slack_posts().await.is_empty(), "nothing ran");
     let chat_key = bosun_reconciler::ids::WorkKey::Chat {
@@ -770,7 +782,7 @@ async fn a_slack_user_group_grants_its_role_once_bosun_has_read_the_groups() {
     let (_, ack) = w.slash(&lock("6006.0.000")).await;
     assert_eq!(ack["response_type"], "ephemeral", "{ack}");
 
-    w.keep_slack_groups_fresh(GROUP_MEMBER).await;
+    w.keep_slack_groups_fresh().await;
     let (_, ack) = w.slash(&lock("6006.1.aaa")).await;
     assert_eq!(ack["response_type"], "in_channel", "{ack}");
     // Being in another group grants nothing.

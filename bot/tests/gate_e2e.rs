@@ -287,17 +287,15 @@ async fn a_pending_gate_fails_at_its_deadline_without_any_new_event() {
     assert_eq!(gate(&h, &head).status, "in_progress");
     // No webhook, no push: the engine looks again at the deadline by itself
     // (the harness's resync is far away).
-    let timed_out = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        loop {
-            let run = gate(&h, &head);
-            if run.conclusion.is_some() {
-                break run;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    })
+    let engine = &h.bosun().engine;
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        engine.revisit_enqueued(),
+    )
     .await
-    .expect("the gate was judged again at its deadline");
+    .expect("the engine revisited the pull request at the gate's deadline");
+    h.settle().await;
+    let timed_out = gate(&h, &head);
     assert_eq!(timed_out.conclusion.as_deref(), Some("failure"));
     assert_eq!(
         timed_out.title.as_deref(),

@@ -107,6 +107,8 @@ pub struct Engine {
     /// Keys to look at again after a while without a new event (a pending
     /// gate's deadline), taken by the worker after each run.
     revisits: Mutex<Vec<(WorkKey, Duration)>>,
+    /// Signalled each time a revisit has enqueued its key.
+    revisited: tokio::sync::Notify,
     running: AtomicBool,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -130,6 +132,7 @@ impl Engine {
             bot_login: Mutex::new(None),
             failures: Mutex::new(HashMap::new()),
             revisits: Mutex::new(Vec::new()),
+            revisited: tokio::sync::Notify::new(),
             running: AtomicBool::new(false),
             stop: watch::channel(false).0,
             tasks: Mutex::new(Vec::new()),
@@ -339,6 +342,12 @@ impl Engine {
         }
     }
 
+    /// Waits until a revisit (see below) has enqueued its key; one that
+    /// happened before the call counts.
+    pub async fn revisit_enqueued(&self) {
+        self.revisited.notified().await;
+    }
+
     /// Enqueues each key asked to be revisited once its delay has passed.
     /// The wait lives only in this process; after a restart the periodic
     /// resync looks at every open pull request anyway.
@@ -353,6 +362,7 @@ impl Engine {
                         if let Err(error) = engine.enqueue(std::slice::from_ref(&key)) {
                             warn!(%error, %key, "could not enqueue a revisit");
                         }
+                        engine.revisited.notify_one();
                     }
                     _ = stop.changed() => {}
                 }

@@ -82,38 +82,41 @@ pub struct Outbox {
     retry_base: Duration,
 }
 
+/// The store namespace of the notices `sink` has yet to deliver.
+fn outbox_ns(sink: &dyn Sink) -> String {
+    format!("{}-outbox", sink.name())
+}
+
 impl Outbox {
     /// An outbox over `store` delivering through `sink`. Call
     /// [`Outbox::spawn`] to start delivering.
     pub fn new(store: Arc<dyn Store>, sink: Arc<dyn Sink>) -> Arc<Self> {
-        Arc::new(Self {
-            store,
-            sink,
-            wake: Notify::new(),
-            pending: watch::channel(0).0,
-            counting: std::sync::Mutex::new(()),
-            retry_base: Duration::from_secs(1),
-        })
+        Self::with_retry_base(store, sink, Duration::from_secs(1))
     }
 
-    /// Like [`Outbox::new`] with a shorter first retry delay (tests).
+    /// Like [`Outbox::new`] with a shorter first retry delay (tests). What
+    /// an earlier process left in the store counts as pending from the start,
+    /// so [`Outbox::drained`] waits for it too.
     pub fn with_retry_base(
         store: Arc<dyn Store>,
         sink: Arc<dyn Sink>,
         base: Duration,
     ) -> Arc<Self> {
+        let left = store
+            .scan_records(&outbox_ns(sink.as_ref()), "")
+            .map_or(0, |entries| entries.len());
         Arc::new(Self {
             store,
             sink,
             wake: Notify::new(),
-            pending: watch::channel(0).0,
+            pending: watch::channel(left).0,
             counting: std::sync::Mutex::new(()),
             retry_base: base,
         })
     }
 
     fn outbox_ns(&self) -> String {
-        format!("{}-outbox", self.sink.name())
+        outbox_ns(self.sink.as_ref())
     }
 
     fn sent_ns(&self) -> String {
@@ -399,16 +402,9 @@ mod tests {
         let outbox = Outbox::with_retry_base(store, working.clone(), Duration::from_millis(1));
         outbox.spawn();
         outbox.wake.notify_one();
-        tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                if outbox.waiting().unwrap().is_empty() {
-                    break;
-                }
-                tokio::task::yield_now().await;
-            }
-        })
-        .await
-        .unwrap();
+        tokio::time::timeout(Duration::from_secs(10), outbox.drained())
+            .await
+            .unwrap();
         assert_eq!(working.posted(), ["a:1", "a:2"]);
         // Delivered ids are never delivered again.
         outbox.notify(notice("a:2", "a")).await.unwrap();

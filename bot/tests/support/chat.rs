@@ -222,8 +222,8 @@ impl ChatWorld {
     }
 
     /// Starts keeping Slack user groups fresh, as `serve` does, and waits
-    /// until the first read has landed for `user` (or panics after 10 s).
-    pub async fn keep_slack_groups_fresh(&self, user: &str) {
+    /// until the first read has landed (or panics after 10 s).
+    pub async fn keep_slack_groups_fresh(&self) {
         wiring::keep_slack_groups_fresh(&self.chat_settings, &self.chat).expect("Slack groups");
         let groups = &self
             .chat
@@ -231,13 +231,9 @@ impl ChatWorld {
             .as_ref()
             .expect("Slack is configured")
             .groups;
-        tokio::time::timeout(Duration::from_secs(10), async {
-            while groups.groups_of(user).is_empty() {
-                tokio::task::yield_now().await;
-            }
-        })
-        .await
-        .expect("the user groups were read");
+        tokio::time::timeout(Duration::from_secs(10), groups.read_once())
+            .await
+            .expect("the user groups were read");
     }
 
     /// Waits until the engine is idle and every outbox delivered.

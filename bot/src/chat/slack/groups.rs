@@ -22,6 +22,8 @@ pub const REFRESH_EVERY: Duration = Duration::from_secs(300);
 pub struct SlackGroups {
     /// User id → the ids of the groups they are in.
     by_user: RwLock<HashMap<String, Vec<String>>>,
+    /// Signalled after each successful read.
+    read: tokio::sync::Notify,
 }
 
 impl SlackGroups {
@@ -51,7 +53,14 @@ impl SlackGroups {
         let groups = api.user_groups().await?;
         let count = groups.len();
         self.replace(groups);
+        self.read.notify_one();
         Ok(count)
+    }
+
+    /// Waits until a read from Slack has succeeded (one that happened
+    /// before the call counts).
+    pub async fn read_once(&self) {
+        self.read.notified().await;
     }
 
     /// Refreshes now and then every `every`, in the background, for as long
