@@ -8,11 +8,12 @@
 
 mod support;
 
+use bosun_reconciler::testkit::{workspace_root, workspace_tree};
 use serde_json::{Value, json};
 use std::io::Write;
 use support::github::{BOT_LOGIN, FakePr, GitHubFake};
 use support::harness::{Harness, payload};
-use support::tree::{project_root, project_tree, seed_owned};
+use support::tree::seed_owned;
 
 const REPO: &str = "octo-org/octo-repo";
 const RUN_ID: u64 = 289_782_451;
@@ -21,7 +22,7 @@ const ARTIFACT: &str = "bosun-trivy-reports";
 
 /// The policies, as a managed repository has them: `policies/` at its root.
 fn policies() -> Vec<(String, String)> {
-    project_tree("repo-templates/policies")
+    workspace_tree("repo-templates/policies")
         .into_iter()
         .map(|(p, t)| (p.replacen("repo-templates/", "", 1), t))
         .collect()
@@ -30,7 +31,7 @@ fn policies() -> Vec<(String, String)> {
 /// An upstream Trivy report (`reconciler/tests/fixtures/trivy/`).
 fn trivy(name: &str) -> Vec<u8> {
     std::fs::read(
-        project_root()
+        workspace_root()
             .join("reconciler/tests/fixtures/trivy")
             .join(name),
     )
@@ -58,7 +59,7 @@ fn seed(github: &GitHubFake, files: &[(String, String)], branch: &str, message: 
 async fn world(bosun_yaml: &str, changes: &[(&str, &str)]) -> (Harness, String) {
     let github = GitHubFake::start().await;
     github.add_repo(REPO);
-    let mut main = project_tree("flux-config");
+    let mut main = workspace_tree("flux-config");
     main.extend(policies());
     main.push((".bosun.yaml".to_owned(), bosun_yaml.to_owned()));
     seed(&github, &main, "main", "flux-config and policies");
@@ -127,7 +128,7 @@ fn gate_comment(h: &Harness) -> String {
 }
 
 fn public_ingress_edit() -> String {
-    std::fs::read_to_string(project_root().join("flux-config/apps/prd/vllm-public-ingress.yaml"))
+    std::fs::read_to_string(workspace_root().join("flux-config/apps/prd/vllm-public-ingress.yaml"))
         .unwrap()
         .replace(
             "bosun.io/public-ingress: \"intended\"",

@@ -836,4 +836,6 @@ impl MemoryForge {
 }
 
 mod notifier;
+mod tree;
 pub use notifier::RecordingNotifier;
+pub use tree::{workspace_root, workspace_tree};

@@ -20,25 +20,7 @@ pub fn repo() -> RepoName {
 
 /// Every file of the project's `flux-config/`, as (path, text).
 pub fn flux_config() -> Vec<(String, String)> {
-    fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<(String, String)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, text));
-            }
-        }
-    }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    walk(&root.join("flux-config"), &root, &mut files);
-    files
+    bosun_reconciler::testkit::workspace_tree("flux-config")
 }
 
 /// A running engine over a temporary store and a seeded memory forge.
