@@ -137,6 +137,19 @@ mod tests {
         }
     }
 
+    impl Vector {
+        /// Verifies Slack's published request, as signed, against `keys` at `now`.
+        fn verify_with(&self, keys: &[SecretString], now: i64) -> Result<(), SlackSignatureError> {
+            verify(
+                keys,
+                Some(self.signature.as_bytes()),
+                Some(self.timestamp.as_bytes()),
+                BODY,
+                now,
+            )
+        }
+    }
+
     fn secrets(list: &[&str]) -> Vec<SecretString> {
         list.iter()
             .map(|s| SecretString::from(s.to_string()))
@@ -148,13 +161,7 @@ mod tests {
         let v = vector();
         let now: i64 = v.timestamp.parse::<i64>().unwrap() + 10;
         let keys = secrets(&["the-new-secret", &v.secret]);
-        let verdict = verify(
-            &keys,
-            Some(v.signature.as_bytes()),
-            Some(v.timestamp.as_bytes()),
-            BODY,
-            now,
-        );
+        let verdict = v.verify_with(&keys, now);
         assert_eq!(verdict, Ok(()));
         assert_eq!(
             sign(&v.secret, v.timestamp.parse().unwrap(), BODY),
@@ -168,13 +175,7 @@ mod tests {
         let ts: i64 = v.timestamp.parse().unwrap();
         let keys = secrets(&[&v.secret]);
         for now in [ts + MAX_SKEW_SECS + 1, ts - MAX_SKEW_SECS - 1] {
-            let verdict = verify(
-                &keys,
-                Some(v.signature.as_bytes()),
-                Some(v.timestamp.as_bytes()),
-                BODY,
-                now,
-            );
+            let verdict = v.verify_with(&keys, now);
             assert_eq!(verdict, Err(SlackSignatureError::Stale));
         }
     }
@@ -218,21 +219,9 @@ mod tests {
             Err(SlackSignatureError::Malformed)
         );
         let other = secrets(&["another"]);
-        let verdict = verify(
-            &other,
-            Some(v.signature.as_bytes()),
-            Some(v.timestamp.as_bytes()),
-            BODY,
-            ts,
-        );
+        let verdict = v.verify_with(&other, ts);
         assert_eq!(verdict, Err(SlackSignatureError::Mismatch));
-        let verdict = verify(
-            &[],
-            Some(v.signature.as_bytes()),
-            Some(v.timestamp.as_bytes()),
-            BODY,
-            ts,
-        );
+        let verdict = v.verify_with(&[], ts);
         assert_eq!(verdict, Err(SlackSignatureError::NoSecret));
     }
 }
